@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+
+namespace StreamCore.Errors;
+
+/// <summary>
+/// Collects constraint failures of one request and throws them as one <see cref="ValidationException"/> in
+/// AWS's format (at most 10 items, <c>; </c>-joined). Used by both faces; allocates only when something fails.
+/// </summary>
+internal struct ValidationErrors
+{
+    private const int MaxReported = 10;
+    private List<string>? _items;
+
+    public readonly bool Any => _items is { Count: > 0 };
+
+    public void Add(string? value, string path, string constraint)
+    {
+        _items ??= [];
+        if (_items.Count < MaxReported)
+        {
+            string shown = value is null ? "null" : $"'{value}'";
+            _items.Add($"Value {shown} at '{path}' failed to satisfy constraint: Member must {constraint}");
+        }
+    }
+
+    public void Required(object? value, string path)
+    {
+        if (value is null)
+        {
+            Add(null, path, "not be null");
+        }
+    }
+
+    public void Length(string? value, string path, int min, int max)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length < min)
+        {
+            Add(value, path, $"have length greater than or equal to {min.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else if (value.Length > max)
+        {
+            Add(value, path, $"have length less than or equal to {max.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    public void Range(long? value, string path, long min, long max)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        string shown = value.Value.ToString(CultureInfo.InvariantCulture);
+        if (value < min)
+        {
+            Add(shown, path, $"have value greater than or equal to {min.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else if (value > max)
+        {
+            Add(shown, path, $"have value less than or equal to {max.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    public void Pattern(string? value, string path, Func<string, bool> matches, string pattern)
+    {
+        if (value is { Length: > 0 } && !matches(value))
+        {
+            Add(value, path, $"satisfy regular expression pattern: {pattern}");
+        }
+    }
+
+    public void Enum(string? value, string path, IReadOnlyList<string> allowed)
+    {
+        if (value is not null && !allowed.Contains(value))
+        {
+            Add(value, path, $"satisfy enum value set: [{string.Join(", ", allowed)}]");
+        }
+    }
+
+    public readonly void ThrowIfAny()
+    {
+        if (_items is not { Count: > 0 } items)
+        {
+            return;
+        }
+
+        var text = new StringBuilder();
+        text.Append(items.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(items.Count == 1 ? " validation error detected: " : " validation errors detected: ")
+            .AppendJoin("; ", items);
+        throw new ValidationException(text.ToString());
+    }
+}
+
+/// <summary>The member constraints of the Kinesis model that both faces check.</summary>
+internal static class Constraints
+{
+    public const string NamePattern = "[a-zA-Z0-9_.-]+";
+    public const string StreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
+    public const string HashKeyPattern = "0|([1-9]\\d{0,38})";
+    public const string SequenceNumberPattern = "0|([1-9]\\d{0,128})";
+
+    public const int MinRetentionHours = 24;
+    public const int MaxRetentionHours = 8760;
+    public const int MaxPartitionKeyLength = 256;
+    public const int MaxRecordsPerPutRecords = 500;
+    public const int MaxPutRecordsBytes = 10 * 1024 * 1024;
+    public const int MinMaxRecordSizeKiB = 1024;
+    public const int MaxMaxRecordSizeKiB = 10240;
+    public const int MaxGetRecordsLimit = 10_000;
+    public const int MaxGetRecordsBytes = 10 * 1024 * 1024;
+    public const int MaxTagsPerStream = 50;
+    public const int MaxShardCount = 100_000;
+
+    /// <summary><c>[a-zA-Z0-9_.-]+</c></summary>
+    public static bool IsName(string value)
+    {
+        foreach (char c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return value.Length > 0;
+    }
+
+    /// <summary><c>0|([1-9]\d{0,38})</c></summary>
+    public static bool IsHashKey(string value) =>
+        value.Length is > 0 and <= 39 && !value.AsSpan().ContainsAnyExceptInRange('0', '9') && (value.Length == 1 || value[0] != '0');
+
+    /// <summary><c>0|([1-9]\d{0,128})</c></summary>
+    public static bool IsSequenceNumberText(string value) =>
+        value.Length is > 0 and <= 129 && !value.AsSpan().ContainsAnyExceptInRange('0', '9') && (value.Length == 1 || value[0] != '0');
+
+    /// <summary><c>arn:aws.*:kinesis:.*:\d{12}:stream/\S+</c></summary>
+    public static bool IsStreamArn(string value) => StreamArn.TryParse(value, out _);
+
+    public static void StreamName(ref ValidationErrors errors, string? value, string path = "streamName")
+    {
+        errors.Length(value, path, 1, 128);
+        errors.Pattern(value, path, IsName, NamePattern);
+    }
+
+    public static void StreamArnMember(ref ValidationErrors errors, string? value, string path = "streamARN")
+    {
+        errors.Length(value, path, 1, 2048);
+        errors.Pattern(value, path, IsStreamArn, StreamArnPattern);
+    }
+
+    public static void PartitionKey(ref ValidationErrors errors, string? value, string path)
+    {
+        errors.Required(value, path);
+        errors.Length(value, path, 1, MaxPartitionKeyLength);
+    }
+
+    public static void ExplicitHashKey(ref ValidationErrors errors, string? value, string path) =>
+        errors.Pattern(value, path, IsHashKey, HashKeyPattern);
+}
+
+/// <summary>The parts of a stream ARN: <c>arn:&lt;partition&gt;:kinesis:&lt;region&gt;:&lt;account&gt;:stream/&lt;name&gt;</c>.</summary>
+internal readonly record struct StreamArn(string Partition, string Region, string AccountId, string StreamName)
+{
+    public static string Format(string partition, string region, string accountId, string streamName) =>
+        $"arn:{partition}:kinesis:{region}:{accountId}:stream/{streamName}";
+
+    public static bool TryParse(string arn, out StreamArn parsed)
+    {
+        parsed = default;
+        string[] parts = arn.Split(':', 6);
+        if (parts.Length != 6 || parts[0] != "arn" || !parts[1].StartsWith("aws", StringComparison.Ordinal) || parts[2] != "kinesis"
+            || parts[4].Length != 12 || parts[4].AsSpan().ContainsAnyExceptInRange('0', '9') || !parts[5].StartsWith("stream/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string name = parts[5]["stream/".Length..];
+        if (name.Length == 0 || name.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+
+        parsed = new StreamArn(parts[1], parts[3], parts[4], name);
+        return true;
+    }
+}

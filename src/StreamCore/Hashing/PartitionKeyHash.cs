@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace StreamCore.Hashing;
+
+/// <summary>Maps partition keys and explicit hash keys to 128-bit hash keys, as Kinesis does.</summary>
+internal static class PartitionKeyHash
+{
+    /// <summary>Kinesis limits partition keys to 256 characters, so 1,024 UTF-8 bytes always suffice.</summary>
+    internal const int MaxPartitionKeyBytes = 256 * 4;
+
+    /// <summary>MD5 of the key's UTF-8 bytes, read as an unsigned big-endian 128-bit integer. Allocates nothing.</summary>
+    public static UInt128 Hash(ReadOnlySpan<char> partitionKey)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxPartitionKeyBytes];
+        int length = Encoding.UTF8.GetBytes(partitionKey, utf8);
+        return HashUtf8(utf8[..length]);
+    }
+
+    /// <summary>MD5 of UTF-8 bytes already encoded, read as an unsigned big-endian 128-bit integer.</summary>
+    public static UInt128 HashUtf8(ReadOnlySpan<byte> partitionKeyUtf8)
+    {
+        Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
+#pragma warning disable CA5351 // MD5 is what Kinesis routes by; it is not used for security.
+        MD5.HashData(partitionKeyUtf8, digest);
+#pragma warning restore CA5351
+        return BinaryPrimitives.ReadUInt128BigEndian(digest);
+    }
+
+    /// <summary>
+    /// Parses an explicit hash key: decimal digits with no sign, spaces or leading zeros.
+    /// </summary>
+    /// <returns>
+    /// <see cref="ExplicitHashKeyParse.Ok"/>; <see cref="ExplicitHashKeyParse.Malformed"/> when the text does not match
+    /// <c>0|([1-9]\d{0,38})</c>; <see cref="ExplicitHashKeyParse.OutOfRange"/> when it matches but is 2^128 or more.
+    /// </returns>
+    public static ExplicitHashKeyParse TryParseExplicitHashKey(ReadOnlySpan<char> text, out UInt128 hashKey)
+    {
+        hashKey = default;
+        if (text.IsEmpty || text.Length > 39 || text.ContainsAnyExceptInRange('0', '9') || (text.Length > 1 && text[0] == '0'))
+        {
+            return ExplicitHashKeyParse.Malformed;
+        }
+
+        return UInt128.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out hashKey)
+            ? ExplicitHashKeyParse.Ok
+            : ExplicitHashKeyParse.OutOfRange;
+    }
+}
+
+/// <summary>The outcome of parsing an explicit hash key.</summary>
+internal enum ExplicitHashKeyParse
+{
+    Ok,
+    Malformed,
+    OutOfRange,
+}

@@ -1,0 +1,655 @@
+using System.Globalization;
+using System.Text;
+using StreamCore.Engine;
+using StreamCore.Errors;
+using StreamCore.Hashing;
+using StreamCore.Reading;
+using StreamCore.Storage;
+using CoreHashKeyRange = StreamCore.HashKeyRange;
+
+namespace StreamCore.Kinesis;
+
+/// <summary>
+/// The Kinesis-shaped face over an engine: validates request shapes (ValidationException texts), translates to
+/// engine calls, and builds responses. No storage logic lives here.
+/// </summary>
+internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
+{
+    private static readonly string[] StreamModes = ["PROVISIONED", "ON_DEMAND"];
+    private static readonly string[] IteratorTypes = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+    private static readonly string[] EncryptionTypes = ["NONE", "KMS"];
+    private static readonly string[] FilterTypes = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"];
+
+    private readonly PageTokens _pages = new(engine.Tokens);
+
+    // The token comes first so every operation reads "Run(token, () => ...)": a guard, then the body.
+#pragma warning disable CA1068
+    private static Task<T> Run<T>(CancellationToken cancellationToken, Func<T> operation)
+#pragma warning restore CA1068
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return Task.FromResult(operation());
+        }
+        catch (KinesisException ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+
+    private StreamState Resolve(StreamAddressedRequest request) => engine.Resolve(request.StreamName, request.StreamARN);
+
+    // ------------------------------------------------------------------ streams
+
+    public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Enum(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
+        errors.ThrowIfAny();
+        StreamCapacityMode mode = request.StreamModeDetails?.StreamMode?.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
+        engine.CreateStreamCore(request.StreamName!, request.ShardCount, mode, request.Tags is { Count: > 0 } tags ? tags : null, request.MaxRecordSizeInKiB);
+        return new CreateStreamResponse();
+    });
+
+    public Task<DeleteStreamResponse> DeleteStreamAsync(DeleteStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        engine.DeleteStreamCore(Resolve(request), request.EnforceConsumerDeletion ?? false);
+        return new DeleteStreamResponse();
+    });
+
+    public Task<DescribeStreamResponse> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Range(request.Limit, "limit", 1, 10_000);
+        errors.Length(request.ExclusiveStartShardId, "exclusiveStartShardId", 1, 128);
+        errors.Pattern(request.ExclusiveStartShardId, "exclusiveStartShardId", Constraints.IsName, Constraints.NamePattern);
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        int limit = Math.Min(request.Limit ?? 100, 100);
+        ShardState[] shards = stream.Status == DataStreamStatus.Creating ? [] : stream.Shards;
+        IEnumerable<ShardState> after = shards;
+        if (request.ExclusiveStartShardId is { } start)
+        {
+            after = shards.Where(s => string.CompareOrdinal(s.IdText, start) > 0);
+        }
+
+        ShardState[] page = [.. after.Take(limit + 1)];
+        return new DescribeStreamResponse
+        {
+            StreamDescription = new StreamDescription
+            {
+                StreamName = stream.Name,
+                StreamARN = stream.Arn,
+                StreamStatus = StreamStatus.From(stream.Status),
+                StreamModeDetails = ModeOf(stream),
+                Shards = [.. page.Take(limit).Select(ToShard)],
+                HasMoreShards = page.Length > limit,
+                RetentionPeriodHours = stream.RetentionHours,
+                StreamCreationTimestamp = stream.CreatedAt.UtcDateTime,
+                EnhancedMonitoring = [new EnhancedMetrics { ShardLevelMetrics = [.. stream.ShardLevelMetrics] }],
+                EncryptionType = EncryptionOf(stream),
+                KeyId = stream.KeyId,
+            },
+        };
+    });
+
+    public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        StreamState stream = Resolve(request);
+        return new DescribeStreamSummaryResponse
+        {
+            StreamDescriptionSummary = new StreamDescriptionSummary
+            {
+                StreamName = stream.Name,
+                StreamARN = stream.Arn,
+                StreamStatus = StreamStatus.From(stream.Status),
+                StreamModeDetails = ModeOf(stream),
+                RetentionPeriodHours = stream.RetentionHours,
+                StreamCreationTimestamp = stream.CreatedAt.UtcDateTime,
+                EnhancedMonitoring = [new EnhancedMetrics { ShardLevelMetrics = [.. stream.ShardLevelMetrics] }],
+                EncryptionType = EncryptionOf(stream),
+                KeyId = stream.KeyId,
+                OpenShardCount = stream.Status == DataStreamStatus.Creating ? 0 : stream.OpenShardCount,
+                ConsumerCount = 0,
+                MaxRecordSizeInKiB = stream.MaxRecordSizeKiB,
+            },
+        };
+    });
+
+    public Task<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Range(request.Limit, "limit", 1, 10_000);
+        Constraints.StreamName(ref errors, request.ExclusiveStartStreamName, "exclusiveStartStreamName");
+        errors.Length(request.NextToken, "nextToken", 1, 1_048_576);
+        errors.ThrowIfAny();
+        if (request.NextToken is not null && request.ExclusiveStartStreamName is not null)
+        {
+            throw new InvalidArgumentException("NextToken and ExclusiveStartStreamName cannot be provided together.");
+        }
+
+        string? after = request.NextToken is { } token ? _pages.OpenListStreams(token, engine.NowMs) : request.ExclusiveStartStreamName;
+        int limit = Math.Min(request.Limit ?? 100, 100);
+        StreamState[] page = [.. engine.StreamsSnapshot().Where(s => after is null || string.CompareOrdinal(s.Name, after) > 0).Take(limit + 1)];
+        StreamState[] shown = [.. page.Take(limit)];
+        bool more = page.Length > limit;
+        return new ListStreamsResponse
+        {
+            StreamNames = [.. shown.Select(s => s.Name)],
+            HasMoreStreams = more,
+            NextToken = more ? _pages.SealListStreams(shown[^1].Name, engine.NowMs) : null,
+            StreamSummaries = [.. shown.Select(s => new StreamSummary
+            {
+                StreamName = s.Name,
+                StreamARN = s.Arn,
+                StreamStatus = StreamStatus.From(s.Status),
+                StreamModeDetails = ModeOf(s),
+                StreamCreationTimestamp = s.CreatedAt.UtcDateTime,
+            })],
+        };
+    });
+
+    public Task<ListShardsResponse> ListShardsAsync(ListShardsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Range(request.MaxResults, "maxResults", 1, 10_000);
+        errors.Length(request.NextToken, "nextToken", 1, 1_048_576);
+        errors.Length(request.ExclusiveStartShardId, "exclusiveStartShardId", 1, 128);
+        errors.Pattern(request.ExclusiveStartShardId, "exclusiveStartShardId", Constraints.IsName, Constraints.NamePattern);
+        if (request.ShardFilter is { } f)
+        {
+            errors.Required(f.Type?.Value, "shardFilter.type");
+            errors.Enum(f.Type?.Value, "shardFilter.type", FilterTypes);
+        }
+
+        errors.ThrowIfAny();
+        long now = engine.NowMs;
+        int limit = Math.Min(request.MaxResults ?? 1000, 1000);
+        ShardListCursor cursor;
+        StreamState stream;
+        if (request.NextToken is { } token)
+        {
+            if (request.StreamName is not null || request.StreamARN is not null)
+            {
+                throw new InvalidArgumentException("NextToken and StreamName cannot be provided together.");
+            }
+
+            if (request.ExclusiveStartShardId is not null || request.StreamCreationTimestamp is not null)
+            {
+                throw new InvalidArgumentException("NextToken cannot be provided together with ExclusiveStartShardId or StreamCreationTimestamp.");
+            }
+
+            cursor = _pages.OpenListShards(token, now);
+            stream = engine.Resolve(cursor.StreamName, null);
+            if (stream.CreatedAt.ToUnixTimeMilliseconds() != cursor.StreamCreatedMs)
+            {
+                throw new ExpiredNextTokenException("The NextToken names a stream that has since been deleted and recreated; list again from the start.");
+            }
+        }
+        else
+        {
+            if (request.StreamName is null && request.StreamARN is null)
+            {
+                throw new InvalidArgumentException("Either NextToken or StreamName should be provided.");
+            }
+
+            stream = Resolve(request);
+            if (request.StreamCreationTimestamp is { } created && Utc(created) != stream.CreatedAt.ToUnixTimeMilliseconds())
+            {
+                throw ErrorMessages.StreamNotFound(stream.Name, engine.AccountId);
+            }
+
+            cursor = new ShardListCursor(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), ParseExclusiveStart(request.ExclusiveStartShardId), ShardListFilter.From(request.ShardFilter, FilterShardIndex(request.ShardFilter, stream)));
+        }
+
+        if (stream.Status == DataStreamStatus.Creating)
+        {
+            throw ErrorMessages.StreamNotActive(stream.Name, engine.AccountId, "CREATING");
+        }
+
+        ShardState[] page = [.. stream.Shards.Where(s => s.Id.Index > cursor.AfterShardIndex && cursor.Filter.Matches(s, stream, now)).Take(limit + 1)];
+        ShardState[] shown = [.. page.Take(limit)];
+        return new ListShardsResponse
+        {
+            Shards = [.. shown.Select(ToShard)],
+            NextToken = page.Length > limit ? _pages.SealListShards(cursor with { AfterShardIndex = shown[^1].Id.Index }, now) : null,
+        };
+    });
+
+    private static int ParseExclusiveStart(string? shardId) =>
+        shardId is null ? -1 : ShardId.TryParse(shardId, out ShardId id) ? id.Index : -1;
+
+    private int FilterShardIndex(ShardFilter? filter, StreamState stream)
+    {
+        if (filter?.Type?.Value != "AFTER_SHARD_ID")
+        {
+            return -1;
+        }
+
+        if (filter.ShardId is null)
+        {
+            throw new InvalidArgumentException("ShardId must be provided when ShardFilter Type is AFTER_SHARD_ID.");
+        }
+
+        return ShardId.TryParse(filter.ShardId, out ShardId id)
+            ? id.Index
+            : throw ErrorMessages.ShardNotFound(filter.ShardId, stream.Name, engine.AccountId);
+    }
+
+    // ------------------------------------------------------------------ tags, retention, encryption, limits
+
+    public Task<AddTagsToStreamResponse> AddTagsToStreamAsync(AddTagsToStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        if (request.Tags is null || request.Tags.Count == 0)
+        {
+            errors.Add(request.Tags is null ? null : "{}", "tags", request.Tags is null ? "not be null" : "have length greater than or equal to 1");
+        }
+        else if (request.Tags.Count > 200)
+        {
+            errors.Add($"{{{request.Tags.Count} entries}}", "tags", "have length less than or equal to 200");
+        }
+
+        errors.ThrowIfAny();
+        engine.AddTags(Resolve(request), request.Tags!);
+        return new AddTagsToStreamResponse();
+    });
+
+    public Task<RemoveTagsFromStreamResponse> RemoveTagsFromStreamAsync(RemoveTagsFromStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        if (request.TagKeys is null || request.TagKeys.Count is 0 or > 50)
+        {
+            errors.Add(request.TagKeys is null ? null : $"[{string.Join(", ", request.TagKeys)}]", "tagKeys",
+                request.TagKeys is null ? "not be null" : request.TagKeys.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 50");
+        }
+
+        errors.ThrowIfAny();
+        engine.RemoveTags(Resolve(request), request.TagKeys!);
+        return new RemoveTagsFromStreamResponse();
+    });
+
+    public Task<ListTagsForStreamResponse> ListTagsForStreamAsync(ListTagsForStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Range(request.Limit, "limit", 1, 50);
+        errors.Length(request.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128);
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        int limit = request.Limit ?? 50;
+        KeyValuePair<string, string>[] tags = [.. engine.TagsOf(stream).Where(t => request.ExclusiveStartTagKey is null || string.CompareOrdinal(t.Key, request.ExclusiveStartTagKey) > 0)];
+        return new ListTagsForStreamResponse
+        {
+            Tags = [.. tags.Take(limit).Select(t => new Tag { Key = t.Key, Value = t.Value })],
+            HasMoreTags = tags.Length > limit,
+        };
+    });
+
+    public Task<IncreaseStreamRetentionPeriodResponse> IncreaseStreamRetentionPeriodAsync(IncreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        engine.ChangeRetention(Resolve(request), RequiredRetention(request.RetentionPeriodHours), increase: true);
+        return new IncreaseStreamRetentionPeriodResponse();
+    });
+
+    public Task<DecreaseStreamRetentionPeriodResponse> DecreaseStreamRetentionPeriodAsync(DecreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        engine.ChangeRetention(Resolve(request), RequiredRetention(request.RetentionPeriodHours), increase: false);
+        return new DecreaseStreamRetentionPeriodResponse();
+    });
+
+    private static int RequiredRetention(int? hours)
+    {
+        var errors = default(ValidationErrors);
+        errors.Required(hours, "retentionPeriodHours");
+        errors.ThrowIfAny();
+        return hours!.Value;
+    }
+
+    public Task<StartStreamEncryptionResponse> StartStreamEncryptionAsync(StartStreamEncryptionRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
+        engine.StartEncryption(Resolve(request), keyId);
+        return new StartStreamEncryptionResponse();
+    });
+
+    public Task<StopStreamEncryptionResponse> StopStreamEncryptionAsync(StopStreamEncryptionRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
+        engine.StopEncryption(Resolve(request), keyId);
+        return new StopStreamEncryptionResponse();
+    });
+
+    private static string ValidateEncryption(EncryptionType? type, string? keyId)
+    {
+        var errors = default(ValidationErrors);
+        errors.Required(type?.Value, "encryptionType");
+        errors.Enum(type?.Value, "encryptionType", EncryptionTypes);
+        errors.Required(keyId, "keyId");
+        errors.Length(keyId, "keyId", 1, 2048);
+        errors.ThrowIfAny();
+        if (type!.Value != "KMS")
+        {
+            throw new InvalidArgumentException($"EncryptionType must be KMS; {type.Value} is not a valid encryption type for this operation.");
+        }
+
+        return keyId!;
+    }
+
+    public Task<DescribeLimitsResponse> DescribeLimitsAsync(DescribeLimitsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new DescribeLimitsResponse
+        {
+            ShardLimit = engine.Options.ShardLimit,
+            OpenShardCount = engine.OpenShardCount(),
+            OnDemandStreamCount = engine.OnDemandStreamCount(),
+            OnDemandStreamCountLimit = engine.Options.OnDemandStreamCountLimit,
+        };
+    });
+
+    public Task<UpdateMaxRecordSizeResponse> UpdateMaxRecordSizeAsync(UpdateMaxRecordSizeRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB");
+        errors.Range(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB", Constraints.MinMaxRecordSizeKiB, Constraints.MaxMaxRecordSizeKiB);
+        errors.ThrowIfAny();
+        engine.UpdateMaxRecordSize(engine.Resolve(null, request.StreamARN), request.MaxRecordSizeInKiB!.Value);
+        return new UpdateMaxRecordSizeResponse();
+    });
+
+    // ------------------------------------------------------------------ records
+
+    public Task<PutRecordResponse> PutRecordAsync(PutRecordRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.Data, "data");
+        ReadOnlySpan<byte> data = Bytes(request.Data);
+        DataSize(ref errors, request.Data, data.Length, "data");
+        Constraints.PartitionKey(ref errors, request.PartitionKey, "partitionKey");
+        Constraints.ExplicitHashKey(ref errors, request.ExplicitHashKey, "explicitHashKey");
+        errors.Pattern(request.SequenceNumberForOrdering, "sequenceNumberForOrdering", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        if (request.SequenceNumberForOrdering is { } ordering && !SequenceNumber.TryParse(ordering, out _))
+        {
+            throw ErrorMessages.ExclusiveMinimumSequenceNumberInvalid(ordering, stream.Name, engine.AccountId);
+        }
+
+        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
+        UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : PartitionKeyHash.HashUtf8(key[..keyLength]);
+        SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, engine.NowMs, out ShardState shard);
+        return new PutRecordResponse
+        {
+            ShardId = shard.IdText,
+            SequenceNumber = sequenceNumber.ToString(),
+            EncryptionType = EncryptionOf(stream),
+        };
+    });
+
+    public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        List<PutRecordsRequestEntry>? records = request.Records;
+        var errors = default(ValidationErrors);
+        if (records is null || records.Count is 0 or > Constraints.MaxRecordsPerPutRecords)
+        {
+            errors.Add(records is null ? null : $"[{records.Count} records]", "records",
+                records is null ? "not be null" : records.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 500");
+            errors.ThrowIfAny();
+        }
+
+        long totalBytes = 0;
+        for (int i = 0; i < records!.Count; i++)
+        {
+            PutRecordsRequestEntry entry = records[i];
+            string path = string.Create(CultureInfo.InvariantCulture, $"records.{i + 1}.member");
+            errors.Required(entry?.Data, path + ".data");
+            if (entry is null)
+            {
+                continue;
+            }
+
+            int length = Bytes(entry.Data).Length;
+            DataSize(ref errors, entry.Data, length, path + ".data");
+            Constraints.PartitionKey(ref errors, entry.PartitionKey, path + ".partitionKey");
+            Constraints.ExplicitHashKey(ref errors, entry.ExplicitHashKey, path + ".explicitHashKey");
+            totalBytes += length + (entry.PartitionKey is { } pk ? Encoding.UTF8.GetByteCount(pk) : 0);
+        }
+
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        if (totalBytes > Constraints.MaxPutRecordsBytes)
+        {
+            throw new InvalidArgumentException($"Records size exceeds the PutRecords limit: the request's records total {totalBytes.ToString(CultureInfo.InvariantCulture)} bytes (data plus partition keys); at most {Constraints.MaxPutRecordsBytes.ToString(CultureInfo.InvariantCulture)} bytes (10 MiB) are accepted per call.");
+        }
+
+        // Validate every record and choose its shard before anything is written: a bad entry fails the whole call.
+        engine.RequireWritable(stream);
+        HashKeyRouter<ShardState> router = stream.Router!;
+        var shards = new ShardState[records.Count];
+        var pending = new PendingRecord[records.Count];
+        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        for (int i = 0; i < records.Count; i++)
+        {
+            PutRecordsRequestEntry entry = records[i];
+            ReadOnlyMemory<byte> data = Memory(entry.Data!);
+            int keyLength = Encoding.UTF8.GetBytes(entry.PartitionKey!, key);
+            RecordRules.CheckSize(stream, keyLength + data.Length);
+            UInt128 hashKey = entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : PartitionKeyHash.HashUtf8(key[..keyLength]);
+            shards[i] = router.Route(hashKey);
+            pending[i] = new PendingRecord(entry.PartitionKey!, keyLength, data);
+        }
+
+        long now = engine.NowMs;
+        var results = new PutRecordsResultEntry[records.Count];
+        int failed = 0;
+        foreach (IGrouping<ShardState, int> group in Enumerable.Range(0, records.Count).GroupBy(i => shards[i]))
+        {
+            int[] indices = [.. group];
+            PendingRecord[] batch = [.. indices.Select(i => pending[i])];
+            AppendStatus status = group.Key.Log.AppendBatch(batch, now, out long first);
+            for (int j = 0; j < indices.Length; j++)
+            {
+                if (status == AppendStatus.Appended)
+                {
+                    results[indices[j]] = new PutRecordsResultEntry
+                    {
+                        ShardId = group.Key.IdText,
+                        SequenceNumber = group.Key.SequenceNumberAt(first + j, now).ToString(),
+                    };
+                }
+                else
+                {
+                    Exception error = engine.AppendFailure(stream, group.Key, status);
+                    results[indices[j]] = new PutRecordsResultEntry
+                    {
+                        ErrorCode = error is ProvisionedThroughputExceededException ? "ProvisionedThroughputExceededException" : "InternalFailure",
+                        ErrorMessage = error is ProvisionedThroughputExceededException ? error.Message : "Internal Service Failure",
+                    };
+                    failed++;
+                }
+            }
+        }
+
+        return new PutRecordsResponse
+        {
+            FailedRecordCount = failed,
+            Records = [.. results],
+            EncryptionType = EncryptionOf(stream),
+        };
+    });
+
+    private static void DataSize(ref ValidationErrors errors, MemoryStream? stream, int length, string path)
+    {
+        if (stream is not null && length > Constraints.MaxMaxRecordSizeKiB * 1024)
+        {
+            errors.Add($"java.nio.HeapByteBuffer[pos=0 lim={length} cap={length}]", path, "have length less than or equal to 10485760");
+        }
+    }
+
+    private static UInt128 ExplicitHashKey(string text) =>
+        PartitionKeyHash.TryParseExplicitHashKey(text, out UInt128 value) == ExplicitHashKeyParse.Ok
+            ? value
+            : throw ErrorMessages.ExplicitHashKeyOutOfRange(text);
+
+    private static ReadOnlySpan<byte> Bytes(MemoryStream? stream) => stream is null ? default : Memory(stream).Span;
+
+    private static ReadOnlyMemory<byte> Memory(MemoryStream stream) =>
+        stream.TryGetBuffer(out ArraySegment<byte> buffer) ? buffer : stream.ToArray();
+
+    public Task<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.ShardId, "shardId");
+        errors.Length(request.ShardId, "shardId", 1, 128);
+        errors.Pattern(request.ShardId, "shardId", Constraints.IsName, Constraints.NamePattern);
+        errors.Required(request.ShardIteratorType?.Value, "shardIteratorType");
+        errors.Enum(request.ShardIteratorType?.Value, "shardIteratorType", IteratorTypes);
+        errors.Pattern(request.StartingSequenceNumber, "startingSequenceNumber", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        string type = request.ShardIteratorType!.Value;
+        bool hasSequence = request.StartingSequenceNumber is not null;
+        bool needsSequence = type is "AT_SEQUENCE_NUMBER" or "AFTER_SEQUENCE_NUMBER";
+        if (type != "AT_TIMESTAMP" && hasSequence != needsSequence)
+        {
+            throw ErrorMessages.IteratorTypeNeedsSequenceNumber(type, hasSequence);
+        }
+
+        if (type == "AT_TIMESTAMP" && request.Timestamp is null)
+        {
+            throw ErrorMessages.TimestampMissing();
+        }
+
+        ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
+            ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
+            : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
+        long now = engine.NowMs;
+        StartingPosition position = type switch
+        {
+            "TRIM_HORIZON" => StartingPosition.TrimHorizon,
+            "LATEST" => StartingPosition.Latest,
+            "AT_TIMESTAMP" => StartingPosition.AtTimestamp(DateTimeOffset.FromUnixTimeMilliseconds(Utc(request.Timestamp!.Value))),
+            "AT_SEQUENCE_NUMBER" => StartingPosition.AtSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, request.StartingSequenceNumber!)),
+            _ => StartingPosition.AfterSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, request.StartingSequenceNumber!)),
+        };
+        long index = ShardPositions.Resolve(engine, stream, shard, position, now);
+        return new GetShardIteratorResponse
+        {
+            ShardIterator = engine.Iterators.Encode(new IteratorPosition(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), shard.Id, index, now)),
+        };
+    });
+
+    public Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.ShardIterator, "shardIterator");
+        errors.Length(request.ShardIterator, "shardIterator", 1, 512);
+        errors.Range(request.Limit, "limit", 1, Constraints.MaxGetRecordsLimit);
+        Constraints.StreamArnMember(ref errors, request.StreamARN);
+        errors.ThrowIfAny();
+        long now = engine.NowMs;
+        IteratorPosition position = engine.Iterators.Decode(request.ShardIterator!, now);
+        StreamState stream = engine.Resolve(position.StreamName, null);
+        if (request.StreamARN is { } arn && arn != stream.Arn)
+        {
+            throw new InvalidArgumentException($"StreamARN {arn} does not match the stream {stream.Arn} the ShardIterator belongs to.");
+        }
+
+        if (stream.CreatedAt.ToUnixTimeMilliseconds() != position.StreamCreatedMs || !stream.TryGetShard(position.Shard, out ShardState shard))
+        {
+            throw ErrorMessages.ShardNotFound(position.Shard.ToString(), stream.Name, engine.AccountId);
+        }
+
+        int remaining = request.Limit ?? Constraints.MaxGetRecordsLimit;
+        long remainingBytes = Constraints.MaxGetRecordsBytes;
+        long cutoff = StreamEngine.ExpiryCutoff(stream, now);
+        long next = position.Index;
+        var records = new List<Record>(Math.Min(remaining, 256));
+        EncryptionType encryption = EncryptionOf(stream);
+        while (remaining > 0 && remainingBytes > 0)
+        {
+            LogSlice slice = shard.Log.Read(next, remaining, remainingBytes, cutoff);
+            next = slice.EndIndex;
+            if (slice.Count == 0)
+            {
+                break;
+            }
+
+            foreach (StreamRecord record in new RecordBatch(shard, slice))
+            {
+                ReadOnlyMemory<byte> data = record.Data;
+                _ = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment);
+                records.Add(new Record
+                {
+                    SequenceNumber = record.SequenceNumber.ToString(),
+                    ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+
+                    // A read-only view over the engine's storage: no copy, and the storage is never reused.
+                    Data = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false),
+                    PartitionKey = record.PartitionKey,
+                    EncryptionType = encryption,
+                });
+                remainingBytes -= data.Length + record.PartitionKeyUtf8.Length;
+            }
+
+            remaining -= slice.Count;
+        }
+
+        return new GetRecordsResponse
+        {
+            Records = records,
+            NextShardIterator = engine.Iterators.Encode(position with { Index = next, IssuedMs = now }),
+            MillisBehindLatest = ShardPositions.MillisBehindLatest(shard, next, now),
+        };
+    });
+
+    // ------------------------------------------------------------------ shapes
+
+    private static EncryptionType EncryptionOf(StreamState stream) => stream.EncryptionType == "KMS" ? EncryptionType.KMS : EncryptionType.NONE;
+
+    private static StreamModeDetails ModeOf(StreamState stream) =>
+        new() { StreamMode = stream.Mode == StreamCapacityMode.OnDemand ? StreamMode.ON_DEMAND : StreamMode.PROVISIONED };
+
+    private static Shard ToShard(ShardState shard) => new()
+    {
+        ShardId = shard.IdText,
+        ParentShardId = shard.ParentShardId?.ToString(),
+        AdjacentParentShardId = shard.AdjacentParentShardId?.ToString(),
+        HashKeyRange = ToRange(shard.Range),
+        SequenceNumberRange = new SequenceNumberRange
+        {
+            StartingSequenceNumber = shard.StartingSequenceNumber.ToString(),
+            EndingSequenceNumber = shard.EndingSequenceNumber?.ToString(),
+        },
+    };
+
+    private static HashKeyRange ToRange(CoreHashKeyRange range) => new()
+    {
+        StartingHashKey = range.StartingHashKey.ToString(CultureInfo.InvariantCulture),
+        EndingHashKey = range.EndingHashKey.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Unix milliseconds of a request time; an unspecified kind is taken as UTC.</summary>
+    private static long Utc(DateTime time) =>
+        new DateTimeOffset(time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using System.Text;
+using StreamCore.Engine;
+
+namespace StreamCore.Kinesis;
+
+/// <summary>Where a ListShards listing continues.</summary>
+internal readonly record struct ShardListCursor(string StreamName, long StreamCreatedMs, int AfterShardIndex, ShardListFilter Filter);
+
+/// <summary>A ListShards ShardFilter, resolved.</summary>
+internal readonly record struct ShardListFilter(byte Kind, int ShardIndex, long TimestampMs)
+{
+    private const byte FromTrimHorizon = 0, AfterShardId = 1, AtTrimHorizon = 2, AtLatest = 3, AtTimestamp = 4, FromTimestamp = 5;
+
+    public static ShardListFilter From(ShardFilter? filter, int afterShardIndex)
+    {
+        string type = filter?.Type?.Value ?? "FROM_TRIM_HORIZON";
+        byte kind = type switch
+        {
+            "AFTER_SHARD_ID" => AfterShardId,
+            "AT_TRIM_HORIZON" => AtTrimHorizon,
+            "AT_LATEST" => AtLatest,
+            "AT_TIMESTAMP" => AtTimestamp,
+            "FROM_TIMESTAMP" => FromTimestamp,
+            _ => FromTrimHorizon,
+        };
+        long timestamp = 0;
+        if (kind is AtTimestamp or FromTimestamp)
+        {
+            DateTime t = filter!.Timestamp ?? throw new InvalidArgumentException($"Timestamp must be provided when ShardFilter Type is {type}.");
+            timestamp = new DateTimeOffset(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+        }
+
+        return new ShardListFilter(kind, afterShardIndex, timestamp);
+    }
+
+    /// <summary>Whether <paramref name="shard"/> passes the filter, as the ListShards reference defines each type.</summary>
+    public bool Matches(ShardState shard, StreamState stream, long nowMs)
+    {
+        long streamCreated = stream.CreatedAt.ToUnixTimeMilliseconds();
+        long trimHorizon = Math.Max(nowMs - stream.RetentionMs, streamCreated);
+        long? closed = shard.EndingSequenceNumber is { } end ? end.ArrivalSeconds * 1000 : null;
+        bool OpenAt(long t) => shard.CreationSeconds * 1000 <= t && (closed is null || closed > t);
+        return Kind switch
+        {
+            AfterShardId => shard.Id.Index > ShardIndex,
+            AtTrimHorizon => OpenAt(trimHorizon),
+            AtLatest => closed is null,
+            AtTimestamp => OpenAt(Math.Max(TimestampMs, streamCreated)),
+            FromTimestamp => closed is null || closed >= Math.Max(TimestampMs, trimHorizon),
+            _ => true,
+        };
+    }
+}
+
+/// <summary>ListStreams and ListShards NextTokens: sealed with the engine's key, valid for 300 seconds.</summary>
+internal sealed class PageTokens(TokenSigner signer)
+{
+    private const long ValidityMs = 300_000;
+    private const byte ListStreamsKind = 1, ListShardsKind = 2;
+
+    public string SealListStreams(string lastStreamName, long nowMs)
+    {
+        Span<byte> payload = stackalloc byte[9 + 512];
+        payload[0] = ListStreamsKind;
+        BinaryPrimitives.WriteInt64BigEndian(payload[1..], nowMs);
+        int length = Encoding.UTF8.GetBytes(lastStreamName, payload[9..]);
+        return signer.Seal(payload[..(9 + length)]);
+    }
+
+    public string OpenListStreams(string token, long nowMs)
+    {
+        Span<byte> payload = stackalloc byte[TokenSigner.MaxPayload];
+        int length = Open(token, ListStreamsKind, nowMs, payload);
+        return Encoding.UTF8.GetString(payload[9..length]);
+    }
+
+    public string SealListShards(ShardListCursor cursor, long nowMs)
+    {
+        const int Fixed = 1 + 8 + 8 + 4 + 1 + 4 + 8;
+        Span<byte> payload = stackalloc byte[Fixed + 512];
+        payload[0] = ListShardsKind;
+        BinaryPrimitives.WriteInt64BigEndian(payload[1..], nowMs);
+        BinaryPrimitives.WriteInt64BigEndian(payload[9..], cursor.StreamCreatedMs);
+        BinaryPrimitives.WriteInt32BigEndian(payload[17..], cursor.AfterShardIndex);
+        payload[21] = cursor.Filter.Kind;
+        BinaryPrimitives.WriteInt32BigEndian(payload[22..], cursor.Filter.ShardIndex);
+        BinaryPrimitives.WriteInt64BigEndian(payload[26..], cursor.Filter.TimestampMs);
+        int length = Encoding.UTF8.GetBytes(cursor.StreamName, payload[Fixed..]);
+        return signer.Seal(payload[..(Fixed + length)]);
+    }
+
+    public ShardListCursor OpenListShards(string token, long nowMs)
+    {
+        Span<byte> payload = stackalloc byte[TokenSigner.MaxPayload];
+        int length = Open(token, ListShardsKind, nowMs, payload);
+        if (length < 34)
+        {
+            throw InvalidToken();
+        }
+
+        return new ShardListCursor(
+            Encoding.UTF8.GetString(payload[34..length]),
+            BinaryPrimitives.ReadInt64BigEndian(payload[9..]),
+            BinaryPrimitives.ReadInt32BigEndian(payload[17..]),
+            new ShardListFilter(payload[21], BinaryPrimitives.ReadInt32BigEndian(payload[22..]), BinaryPrimitives.ReadInt64BigEndian(payload[26..])));
+    }
+
+    private int Open(string token, byte kind, long nowMs, Span<byte> payload)
+    {
+        int length = signer.TryOpen(token, payload);
+        if (length < 9 || payload[0] != kind)
+        {
+            throw InvalidToken();
+        }
+
+        long issued = BinaryPrimitives.ReadInt64BigEndian(payload[1..]);
+        if (nowMs - issued > ValidityMs)
+        {
+            throw new ExpiredNextTokenException($"The NextToken has expired: it was issued {(nowMs - issued) / 1000} seconds ago and NextTokens are valid for 300 seconds. List again from the start.");
+        }
+
+        return length;
+    }
+
+    private static InvalidArgumentException InvalidToken() =>
+        new("Invalid NextToken: it was not issued by this engine for this operation, or it was altered.");
+}

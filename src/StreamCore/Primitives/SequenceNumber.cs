@@ -1,0 +1,240 @@
+using System.Diagnostics;
+
+namespace StreamCore;
+
+/// <summary>
+/// A Kinesis sequence number: a decimal string of about 56 digits that orders records within a shard.
+/// </summary>
+/// <remarks>
+/// The value follows the layout AWS uses (47 hex digits): <c>2</c> | shard creation epoch seconds (9) |
+/// low hex digit of the shard index (1) | sequence index within the shard (16, top bit clear) | <c>00</c> |
+/// record arrival epoch seconds (9) | shard index (8) | version <c>2</c>. Numeric order is therefore the shard's
+/// creation time, then write order within the shard; a sequence number names the shard it came from. The
+/// value is kept as its raw 192-bit integer, so comparison is an integer compare and neither parsing nor
+/// formatting allocates.
+/// </remarks>
+public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<SequenceNumber>, ISpanFormattable
+{
+    /// <summary>The longest decimal form a valid sequence number has (2^188 has 57 digits).</summary>
+    internal const int MaxDecimalDigits = 57;
+
+    // The sequence index an EndingSequenceNumber carries: larger than any record's.
+    internal const long ClosingSequenceIndex = long.MaxValue;
+
+    private const ulong TenPow19 = 10_000_000_000_000_000_000UL;
+    private const long MaxSeconds = (1L << 36) - 1;
+
+    // Invariant: bits 128..191 of the value; bits 60..63 are always clear for a valid number.
+    private readonly ulong _high;
+
+    // Invariant: bits 0..127 of the value.
+    private readonly UInt128 _low;
+
+    private SequenceNumber(ulong high, UInt128 low)
+    {
+        _high = high;
+        _low = low;
+    }
+
+    internal SequenceNumber(long shardCreationSeconds, int shardIndex, long sequenceIndex, long arrivalSeconds)
+    {
+        Debug.Assert(shardCreationSeconds is >= 0 and <= MaxSeconds);
+        Debug.Assert(arrivalSeconds is >= 0 and <= MaxSeconds);
+        Debug.Assert(sequenceIndex >= 0 && shardIndex >= 0);
+        _low = (UInt128)2
+            | ((UInt128)(uint)shardIndex << 4)
+            | ((UInt128)(ulong)arrivalSeconds << 36)
+            | ((UInt128)(ulong)sequenceIndex << 80);
+        _high = ((ulong)sequenceIndex >> 48)
+            | ((ulong)(shardIndex & 0xF) << 16)
+            | ((ulong)shardCreationSeconds << 20)
+            | (2UL << 56);
+    }
+
+    /// <summary>The shard this sequence number belongs to.</summary>
+    public ShardId ShardId => new(ShardIndex);
+
+    internal int ShardIndex => (int)(uint)(_low >> 4);
+
+    internal long ShardCreationSeconds => (long)((_high >> 20) & MaxSeconds);
+
+    // 0 for a shard's StartingSequenceNumber; record n of a shard (0-based) has n + 1.
+    internal long SequenceIndex => (long)((ulong)(_low >> 80) | (_high & 0xFFFF) << 48);
+
+    internal long ArrivalSeconds => (long)(ulong)((_low >> 36) & MaxSeconds);
+
+    /// <summary>
+    /// Parses the decimal form of a sequence number and checks that it has the layout StreamCore and AWS
+    /// produce. Does not allocate.
+    /// </summary>
+    /// <param name="text">Decimal digits.</param>
+    /// <param name="value">The parsed sequence number.</param>
+    /// <returns><see langword="false"/> when the text is not a well-formed sequence number.</returns>
+    public static bool TryParse(ReadOnlySpan<char> text, out SequenceNumber value)
+    {
+        value = default;
+        if (text.IsEmpty || text.Length > MaxDecimalDigits || text.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        // Accumulate 19 digits at a time into three 64-bit limbs.
+        ulong l0 = 0, l1 = 0, l2 = 0;
+        int first = text.Length % 19;
+        if (first == 0)
+        {
+            first = 19;
+        }
+
+        for (int start = 0, len = first; start < text.Length; start += len, len = 19)
+        {
+            ReadOnlySpan<char> chunk = text.Slice(start, len);
+            ulong multiplier = Pow10(len);
+            ulong add = 0;
+            foreach (char c in chunk)
+            {
+                add = (add * 10) + (ulong)(c - '0');
+            }
+
+            UInt128 p0 = ((UInt128)l0 * multiplier) + add;
+            UInt128 p1 = ((UInt128)l1 * multiplier) + (ulong)(p0 >> 64);
+            UInt128 p2 = ((UInt128)l2 * multiplier) + (ulong)(p1 >> 64);
+            if ((p2 >> 64) != 0)
+            {
+                return false;
+            }
+
+            l0 = (ulong)p0;
+            l1 = (ulong)p1;
+            l2 = (ulong)p2;
+        }
+
+        var candidate = new SequenceNumber(l2, ((UInt128)l1 << 64) | l0);
+        if (!candidate.HasValidLayout())
+        {
+            return false;
+        }
+
+        value = candidate;
+        return true;
+    }
+
+    /// <summary>Parses a sequence number, throwing <see cref="FormatException"/> when it is malformed.</summary>
+    /// <param name="text">Decimal digits.</param>
+    /// <returns>The parsed sequence number.</returns>
+    public static SequenceNumber Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParse(text, out SequenceNumber value)
+            ? value
+            : throw new FormatException($"'{text}' is not a Kinesis sequence number: expected the decimal digits of a value StreamCore or Kinesis issued.");
+    }
+
+    private bool HasValidLayout() =>
+        (_high >> 56) == 2 // leading hex digit 2, nothing above it
+        && (byte)(_low & 0xF) == 2 // version 2
+        && (byte)(_low >> 72) == 0 // the reserved byte
+        && ((_high >> 16) & 0xF) == (ulong)(ShardIndex & 0xF)
+        && (_high & 0x8000) == 0 // top bit of the sequence index
+        && ShardIndex >= 0;
+
+    /// <summary>Formats the sequence number as its decimal digits.</summary>
+    public override string ToString()
+    {
+        Span<char> buffer = stackalloc char[MaxDecimalDigits];
+        _ = TryFormat(buffer, out int written, default, null);
+        return new string(buffer[..written]);
+    }
+
+    /// <inheritdoc />
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    /// <inheritdoc />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        // Repeated division of the 192-bit value by 10^19 yields 19-digit groups, least significant first.
+        Span<char> digits = stackalloc char[MaxDecimalDigits + 19];
+        int pos = digits.Length;
+        ulong l2 = _high, l1 = (ulong)(_low >> 64), l0 = (ulong)_low;
+        do
+        {
+            UInt128 r = 0;
+            UInt128 cur = ((r << 64) | l2);
+            l2 = (ulong)(cur / TenPow19);
+            r = cur % TenPow19;
+            cur = (r << 64) | l1;
+            l1 = (ulong)(cur / TenPow19);
+            r = cur % TenPow19;
+            cur = (r << 64) | l0;
+            l0 = (ulong)(cur / TenPow19);
+            ulong group = (ulong)(cur % TenPow19);
+            for (int i = 0; i < 19; i++)
+            {
+                digits[--pos] = (char)('0' + (int)(group % 10));
+                group /= 10;
+            }
+        }
+        while ((l0 | l1 | l2) != 0);
+
+        ReadOnlySpan<char> significant = digits[pos..].TrimStart('0');
+        if (significant.IsEmpty)
+        {
+            significant = "0";
+        }
+
+        if (significant.Length > destination.Length)
+        {
+            charsWritten = 0;
+            return false;
+        }
+
+        significant.CopyTo(destination);
+        charsWritten = significant.Length;
+        return true;
+    }
+
+    private static ulong Pow10(int n)
+    {
+        ulong p = 1;
+        for (int i = 0; i < n; i++)
+        {
+            p *= 10;
+        }
+
+        return p;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(SequenceNumber other) => _high == other._high && _low == other._low;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is SequenceNumber other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_high, _low);
+
+    /// <inheritdoc />
+    public int CompareTo(SequenceNumber other)
+    {
+        int c = _high.CompareTo(other._high);
+        return c != 0 ? c : _low.CompareTo(other._low);
+    }
+
+    /// <summary>Compares two sequence numbers for equality.</summary>
+    public static bool operator ==(SequenceNumber left, SequenceNumber right) => left.Equals(right);
+
+    /// <summary>Compares two sequence numbers for inequality.</summary>
+    public static bool operator !=(SequenceNumber left, SequenceNumber right) => !left.Equals(right);
+
+    /// <summary>Orders sequence numbers numerically.</summary>
+    public static bool operator <(SequenceNumber left, SequenceNumber right) => left.CompareTo(right) < 0;
+
+    /// <summary>Orders sequence numbers numerically.</summary>
+    public static bool operator >(SequenceNumber left, SequenceNumber right) => left.CompareTo(right) > 0;
+
+    /// <summary>Orders sequence numbers numerically.</summary>
+    public static bool operator <=(SequenceNumber left, SequenceNumber right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Orders sequence numbers numerically.</summary>
+    public static bool operator >=(SequenceNumber left, SequenceNumber right) => left.CompareTo(right) >= 0;
+}

@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using StreamCore.Engine;
+using StreamCore.Storage;
+
+namespace StreamCore;
+
+/// <summary>
+/// Reads one shard from a starting position, in batches, without copying and without allocating per record, and
+/// waits for new records without polling (an append wakes it). Shaped like a <c>ChannelReader</c>:
+/// <see cref="TryRead"/>, <see cref="WaitToReadAsync"/>, <see cref="ReadAllAsync"/>. A reader is for one consumer at a
+/// time; open one reader per consumer.
+/// </summary>
+public sealed class ShardReader
+{
+    private readonly StreamEngine _engine;
+    private readonly StreamState _stream;
+    private readonly ShardState _shard;
+    private readonly LogWaiter _waiter = new();
+    private readonly int _maxBatchRecords;
+
+    // Invariant: the log index of the next record this reader returns; only moves forward.
+    private long _next;
+
+    internal ShardReader(StreamEngine engine, StreamState stream, ShardState shard, long startIndex, int maxBatchRecords)
+    {
+        _engine = engine;
+        _stream = stream;
+        _shard = shard;
+        _next = startIndex;
+        _maxBatchRecords = maxBatchRecords;
+    }
+
+    /// <summary>The shard being read.</summary>
+    public ShardId ShardId => _shard.Id;
+
+    /// <summary>
+    /// Reads the next batch of available records (at most the reader's batch size), skipping records past
+    /// retention. Reads the clock once.
+    /// </summary>
+    /// <param name="batch">The records read; valid for as long as you hold it.</param>
+    /// <returns><see langword="false"/> when no record is available now.</returns>
+    public bool TryRead(out RecordBatch batch)
+    {
+        long cutoff = StreamEngine.ExpiryCutoff(_stream, _engine.NowMs);
+        LogSlice slice = _shard.Log.Read(_next, _maxBatchRecords, long.MaxValue, cutoff);
+        _next = slice.EndIndex;
+        batch = new RecordBatch(_shard, slice);
+        return slice.Count > 0;
+    }
+
+    /// <summary>
+    /// Completes when a record may be read (<see langword="true"/>), or when the shard will never have another
+    /// one for this reader (<see langword="false"/>: the stream was deleted or the engine disposed).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether to call <see cref="TryRead"/> again.</returns>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+        _shard.Log.WaitForRecordAsync(_next, _waiter, cancellationToken);
+
+    /// <summary>Reads batches as they arrive until the shard ends or <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The batches, in sequence order.</returns>
+    public async IAsyncEnumerable<RecordBatch> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            while (TryRead(out RecordBatch batch))
+            {
+                yield return batch;
+            }
+
+            if (!await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+        }
+    }
+}

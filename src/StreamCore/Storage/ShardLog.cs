@@ -1,0 +1,487 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace StreamCore.Storage;
+
+/// <summary>The outcome of an append.</summary>
+internal enum AppendStatus
+{
+    Appended,
+
+    /// <summary>The log is closed (shard closed or stream deleted); nothing was written.</summary>
+    Closed,
+
+    /// <summary>The engine's memory cap is reached under <see cref="MemoryLimitPolicy.RejectWrites"/>; nothing was written.</summary>
+    MemoryFull,
+}
+
+/// <summary>One record to append: its partition key (encoded to UTF-8 into the arena) and payload.</summary>
+internal readonly struct PendingRecord(string partitionKey, int partitionKeyUtf8Length, ReadOnlyMemory<byte> data)
+{
+    public readonly string PartitionKey = partitionKey;
+    public readonly int PartitionKeyUtf8Length = partitionKeyUtf8Length;
+    public readonly ReadOnlyMemory<byte> Data = data;
+}
+
+/// <summary>
+/// The append-only record log of one shard. Multi-producer and lock-free on the append path; readers never
+/// block writers and never see a half-written record. Knows records and their indices, not streams.
+/// </summary>
+/// <remarks>
+/// Record n of the log (0-based, counted over the shard's life) has index n. The log is a chain of
+/// <see cref="LogSegment"/>s; only rolling to a new segment, trimming and closing take <see cref="_rollLock"/>.
+/// </remarks>
+internal sealed class ShardLog
+{
+    private const int FirstSegmentSlots = 256;
+    private const int FirstSegmentBytes = 32 * 1024;
+
+    private readonly StorageBudget _budget;
+    private readonly int _maxSegmentSlots;
+    private readonly int _maxSegmentBytes;
+    private readonly Lock _rollLock = new();
+
+    // Invariant: the segment producers reserve in; always the last element of _segments.
+    private LogSegment _tail;
+
+    // Invariant: the retained segments, oldest first, BaseIndex strictly increasing; replaced (never mutated)
+    // under _rollLock. _segments[0] is the physical trim horizon.
+    private LogSegment[] _segments;
+
+    // Invariant: sum of ChargedBytes of _segments; changed under _rollLock.
+    private long _chargedBytes;
+
+    // 0 open, 1 closed: no append succeeds after the close's seal, waiters are released at the end.
+    private int _closed;
+
+    // Treiber stack of readers waiting for a record; producers detach it whole and wake every waiter.
+    private LogWaiter? _waiters;
+
+    public ShardLog(StorageBudget budget, int maxSegmentSlots, int maxSegmentBytes)
+    {
+        _budget = budget;
+        _maxSegmentSlots = maxSegmentSlots;
+        _maxSegmentBytes = maxSegmentBytes;
+        _tail = new LogSegment(0, 0, 0); // empty and unsealed: the first append rolls to a real segment
+        _segments = [_tail];
+        budget.Register(this);
+    }
+
+    public long ChargedBytes => Volatile.Read(ref _chargedBytes);
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Index of the oldest physically retained record (records before it are gone).</summary>
+    public long FirstRetainedIndex => Volatile.Read(ref _segments)[0].BaseIndex;
+
+    /// <summary>Index one past the last claimed record: where a reader positioned "after the newest record" starts.</summary>
+    public long EndIndex
+    {
+        get
+        {
+            LogSegment tail = Volatile.Read(ref _tail);
+            return tail.BaseIndex + tail.ClaimedCount;
+        }
+    }
+
+    /// <summary>Appends one record. Returns its index through <paramref name="index"/>.</summary>
+    public AppendStatus Append(ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long arrivalMs, out long index)
+    {
+        int partitionKeyUtf8Length = partitionKeyUtf8.Length;
+        int bytes = partitionKeyUtf8Length + data.Length;
+        while (true)
+        {
+            LogSegment tail = Volatile.Read(ref _tail);
+            if (tail.TryReserve(1, bytes, out int slot, out int offset))
+            {
+                ref RecordEntry entry = ref tail.Entries[slot];
+                Span<byte> arena = tail.Arena.AsSpan(offset, bytes);
+                partitionKeyUtf8.CopyTo(arena);
+                data.CopyTo(arena[partitionKeyUtf8Length..]);
+                entry.ArrivalMs = arrivalMs;
+                entry.Offset = offset;
+                entry.KeyLength = partitionKeyUtf8Length;
+                entry.DataLength = data.Length;
+                Volatile.Write(ref entry.Published, 1);
+                index = tail.BaseIndex + slot;
+                WakeReaders();
+                return AppendStatus.Appended;
+            }
+
+            AppendStatus rolled = Roll(tail, 1, bytes);
+            if (rolled != AppendStatus.Appended)
+            {
+                index = -1;
+                return rolled;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends a batch with one reservation: the records get consecutive indices in batch order.
+    /// Returns the index of the first through <paramref name="firstIndex"/>.
+    /// </summary>
+    public AppendStatus AppendBatch(ReadOnlySpan<PendingRecord> records, long arrivalMs, out long firstIndex)
+    {
+        int bytes = 0;
+        foreach (ref readonly PendingRecord r in records)
+        {
+            bytes += r.PartitionKeyUtf8Length + r.Data.Length;
+        }
+
+        while (true)
+        {
+            LogSegment tail = Volatile.Read(ref _tail);
+            if (tail.TryReserve(records.Length, bytes, out int slot, out int offset))
+            {
+                for (int i = 0; i < records.Length; i++)
+                {
+                    ref readonly PendingRecord r = ref records[i];
+                    ref RecordEntry entry = ref tail.Entries[slot + i];
+                    int length = r.PartitionKeyUtf8Length + r.Data.Length;
+                    Span<byte> arena = tail.Arena.AsSpan(offset, length);
+                    Encoding.UTF8.GetBytes(r.PartitionKey, arena);
+                    r.Data.Span.CopyTo(arena[r.PartitionKeyUtf8Length..]);
+                    entry.ArrivalMs = arrivalMs;
+                    entry.Offset = offset;
+                    entry.KeyLength = r.PartitionKeyUtf8Length;
+                    entry.DataLength = r.Data.Length;
+                    Volatile.Write(ref entry.Published, 1);
+                    offset += length;
+                }
+
+                firstIndex = tail.BaseIndex + slot;
+                WakeReaders();
+                return AppendStatus.Appended;
+            }
+
+            AppendStatus rolled = Roll(tail, records.Length, bytes);
+            if (rolled != AppendStatus.Appended)
+            {
+                firstIndex = -1;
+                return rolled;
+            }
+        }
+    }
+
+    // Slow path: seal the full tail and link a new segment big enough for the claim. Returns Appended when the
+    // caller should retry its reservation.
+    private AppendStatus Roll(LogSegment full, int count, int bytes)
+    {
+        if (IsClosed)
+        {
+            return AppendStatus.Closed;
+        }
+
+        // Segments grow geometrically so idle shards stay small and busy ones amortise the roll.
+        int slots = Math.Max(count, Math.Clamp(full.Entries.Length * 2, FirstSegmentSlots, _maxSegmentSlots));
+        int arena = Math.Max(bytes, Math.Clamp(full.Arena.Length * 2, FirstSegmentBytes, _maxSegmentBytes));
+        long charge = LogSegmentCharge(slots, arena);
+        if (!_budget.TryCharge(charge))
+        {
+            return AppendStatus.MemoryFull;
+        }
+
+        lock (_rollLock)
+        {
+            if (Volatile.Read(ref _tail) != full || IsClosed)
+            {
+                _budget.Release(charge); // another producer rolled (or the log closed) first
+                return IsClosed ? AppendStatus.Closed : AppendStatus.Appended;
+            }
+
+            int finalCount = full.Seal();
+            var next = new LogSegment(full.BaseIndex + finalCount, slots, arena);
+            Debug.Assert(next.ChargedBytes == charge);
+            full.Link(next);
+            LogSegment[] old = _segments;
+
+            // The empty bootstrap segment is dropped rather than retained.
+            LogSegment[] segments = old is [{ Entries.Length: 0 }]
+                ? [next]
+                : [.. old, next];
+            Volatile.Write(ref _segments, segments);
+            Volatile.Write(ref _chargedBytes, _chargedBytes + charge);
+            Volatile.Write(ref _tail, next);
+        }
+
+        return AppendStatus.Appended;
+    }
+
+    private static long LogSegmentCharge(int slots, int arena) =>
+        ((long)slots * System.Runtime.InteropServices.Marshal.SizeOf<RecordEntry>()) + arena;
+
+    /// <summary>
+    /// Finds the first readable run of records at or after <paramref name="fromIndex"/>, skipping records that
+    /// are trimmed or arrived at or before <paramref name="expiredAtOrBeforeMs"/>. The run lies in one segment,
+    /// has at most <paramref name="maxRecords"/> records and at most <paramref name="maxBytes"/> payload bytes
+    /// (but always at least one record when one is available).
+    /// </summary>
+    /// <returns>The run; empty (with <see cref="LogSlice.FirstIndex"/> where reading stopped) when none is available yet.</returns>
+    public LogSlice Read(long fromIndex, int maxRecords, long maxBytes, long expiredAtOrBeforeMs)
+    {
+        LogSegment[] segments = Volatile.Read(ref _segments);
+        LogSegment segment = segments[0];
+        if (fromIndex < segment.BaseIndex)
+        {
+            fromIndex = segment.BaseIndex;
+        }
+        else
+        {
+            segment = Find(segments, fromIndex);
+        }
+
+        while (true)
+        {
+            long slotLong = fromIndex - segment.BaseIndex;
+            if (slotLong >= segment.Entries.Length || (segment.IsSealed && slotLong >= segment.ClaimedCount))
+            {
+                LogSegment? next = segment.Next;
+                if (next is null)
+                {
+                    return new LogSlice(segment, (int)Math.Min(slotLong, segment.Entries.Length), 0, fromIndex);
+                }
+
+                segment = next;
+                continue;
+            }
+
+            int slot = (int)slotLong;
+            RecordEntry[] entries = segment.Entries;
+            while (slot < entries.Length && segment.IsPublished(slot) && entries[slot].ArrivalMs <= expiredAtOrBeforeMs)
+            {
+                slot++;
+                fromIndex++;
+            }
+
+            int count = 0;
+            long bytes = 0;
+            while (slot + count < entries.Length && count < maxRecords && segment.IsPublished(slot + count))
+            {
+                ref RecordEntry e = ref entries[slot + count];
+                bytes += e.DataLength + e.KeyLength;
+                if (bytes > maxBytes && count > 0)
+                {
+                    break;
+                }
+
+                count++;
+            }
+
+            if (count > 0 || slot < entries.Length && !(segment.IsSealed && slot >= segment.ClaimedCount))
+            {
+                return new LogSlice(segment, slot, count, fromIndex);
+            }
+
+            // Every remaining record of this segment had expired: continue in the next one.
+        }
+    }
+
+    private static LogSegment Find(LogSegment[] segments, long index)
+    {
+        int lo = 0, hi = segments.Length - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segments[mid].BaseIndex <= index)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return segments[lo];
+    }
+
+    /// <summary>Index of the first retained record that arrived at or after <paramref name="timestampMs"/>; <see cref="EndIndex"/> if none.</summary>
+    public long FindFirstArrivedAtOrAfter(long timestampMs)
+    {
+        foreach (LogSegment segment in Volatile.Read(ref _segments))
+        {
+            int count = segment.ClaimedCount;
+            for (int slot = 0; slot < count; slot++)
+            {
+                if (!segment.IsPublished(slot))
+                {
+                    return segment.BaseIndex + slot;
+                }
+
+                if (segment.Entries[slot].ArrivalMs >= timestampMs)
+                {
+                    return segment.BaseIndex + slot;
+                }
+            }
+        }
+
+        return EndIndex;
+    }
+
+    /// <summary>Arrival time of the record at <paramref name="index"/>, or null when it is not readable.</summary>
+    public long? ArrivalOf(long index)
+    {
+        LogSegment[] segments = Volatile.Read(ref _segments);
+        if (index < segments[0].BaseIndex)
+        {
+            return null;
+        }
+
+        LogSegment segment = Find(segments, index);
+        long slot = index - segment.BaseIndex;
+        return slot < segment.Entries.Length && segment.IsPublished((int)slot) ? segment.Entries[slot].ArrivalMs : null;
+    }
+
+    /// <summary>Whether a published record exists at <paramref name="index"/> or later (expired or not).</summary>
+    public bool HasRecordAtOrAfter(long index) => Read(index, 1, long.MaxValue, long.MinValue).Count > 0;
+
+    /// <summary>
+    /// Drops retained segments whose every record arrived at or before <paramref name="expiredAtOrBeforeMs"/>.
+    /// Readers still holding them keep them alive; their slices stay valid.
+    /// </summary>
+    public void TrimExpired(long expiredAtOrBeforeMs)
+    {
+        lock (_rollLock)
+        {
+            while (_segments.Length > 1 && _segments[0] is { } head && head.IsSealed)
+            {
+                int count = head.ClaimedCount;
+                if (count > 0 && head.Entries[count - 1].ArrivalMs > expiredAtOrBeforeMs)
+                {
+                    return;
+                }
+
+                DropHeadLocked();
+            }
+        }
+    }
+
+    /// <summary>Arrival of the oldest record in a segment that could be dropped (not the tail); <see cref="long.MaxValue"/> if none.</summary>
+    public long OldestTrimmableArrivalMs()
+    {
+        LogSegment[] segments = Volatile.Read(ref _segments);
+        return segments.Length > 1 && segments[0].ClaimedCount > 0 ? segments[0].Entries[0].ArrivalMs : long.MaxValue;
+    }
+
+    /// <summary>Drops the oldest segment unless it is the tail (memory cap policy).</summary>
+    public bool DropOldestSegment()
+    {
+        lock (_rollLock)
+        {
+            if (_segments.Length <= 1)
+            {
+                return false;
+            }
+
+            DropHeadLocked();
+            return true;
+        }
+    }
+
+    private void DropHeadLocked()
+    {
+        LogSegment head = _segments[0];
+        Volatile.Write(ref _segments, _segments[1..]);
+        Volatile.Write(ref _chargedBytes, _chargedBytes - head.ChargedBytes);
+        _budget.Release(head.ChargedBytes);
+    }
+
+    /// <summary>
+    /// Stops appends for good (shard closed or stream deleted). Records already appended stay readable; waiting
+    /// readers are released once they reach the end.
+    /// </summary>
+    public void Close()
+    {
+        lock (_rollLock)
+        {
+            Volatile.Write(ref _closed, 1);
+            _tail.Seal();
+        }
+
+        WakeAll();
+    }
+
+    /// <summary>Closes the log and returns its memory to the budget (stream deleted).</summary>
+    public void Release()
+    {
+        Close();
+        _budget.Unregister(this);
+    }
+
+    /// <summary>
+    /// Completes when a record is readable at or after <paramref name="index"/> (true) or the log is closed and
+    /// the reader has reached its end (false). Waits without polling and without a thread.
+    /// </summary>
+    public ValueTask<bool> WaitForRecordAsync(long index, LogWaiter waiter, CancellationToken cancellationToken)
+    {
+        if (HasRecordAtOrAfter(index))
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        if (IsClosed && index >= EndIndex)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        ValueTask<bool> pending = waiter.Arm(cancellationToken);
+        if (waiter.TryEnlist())
+        {
+            LogWaiter? head;
+            do
+            {
+                head = Volatile.Read(ref _waiters);
+                waiter.Next = head;
+            }
+            while (Interlocked.CompareExchange(ref _waiters, waiter, head) != head);
+        }
+
+        // Re-check after enlisting (the CAS above is a full fence): an append that raced the enlist is seen here.
+        if (HasRecordAtOrAfter(index) || IsClosed)
+        {
+            if (waiter.TryDisarm())
+            {
+                return new ValueTask<bool>(HasRecordAtOrAfter(index) || index < EndIndex);
+            }
+        }
+
+        return pending;
+    }
+
+    private void WakeReaders()
+    {
+        // Pairs with the enlist CAS in WaitForRecordAsync: a reader either sees our record or is seen here.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _waiters) is not null)
+        {
+            WakeAll();
+        }
+    }
+
+    private void WakeAll()
+    {
+        LogWaiter? waiter = Interlocked.Exchange(ref _waiters, null);
+        while (waiter is not null)
+        {
+            LogWaiter? next = waiter.Next;
+            waiter.Next = null;
+            waiter.Delist();
+            waiter.Signal();
+            waiter = next;
+        }
+    }
+}
+
+/// <summary>A run of consecutive published records in one segment.</summary>
+internal readonly struct LogSlice(LogSegment segment, int firstSlot, int count, long firstIndex)
+{
+    public readonly LogSegment Segment = segment;
+    public readonly int FirstSlot = firstSlot;
+    public readonly int Count = count;
+
+    /// <summary>Index of the first record of the run (or where reading stopped, when empty).</summary>
+    public readonly long FirstIndex = firstIndex;
+
+    public long EndIndex => FirstIndex + Count;
+}

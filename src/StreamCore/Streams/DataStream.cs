@@ -1,0 +1,162 @@
+using System.Text;
+using StreamCore.Engine;
+using StreamCore.Hashing;
+using StreamCore.Errors;
+using StreamCore.Reading;
+
+namespace StreamCore;
+
+/// <summary>The shard and sequence number a record was stored under.</summary>
+/// <param name="ShardId">The shard that owns the record's hash key.</param>
+/// <param name="SequenceNumber">The record's sequence number, unique and increasing within the shard.</param>
+public readonly record struct AppendResult(ShardId ShardId, SequenceNumber SequenceNumber);
+
+/// <summary>A snapshot of one shard's description.</summary>
+/// <param name="ShardId">The shard's id.</param>
+/// <param name="HashKeyRange">The hash keys it owns.</param>
+/// <param name="ParentShardId">The shard it was split or merged from, if any.</param>
+/// <param name="AdjacentParentShardId">The other parent of a merge, if any.</param>
+/// <param name="StartingSequenceNumber">The sequence number below every record of the shard.</param>
+/// <param name="EndingSequenceNumber">Set once the shard is closed.</param>
+public sealed record ShardInfo(
+    ShardId ShardId,
+    HashKeyRange HashKeyRange,
+    ShardId? ParentShardId,
+    ShardId? AdjacentParentShardId,
+    SequenceNumber StartingSequenceNumber,
+    SequenceNumber? EndingSequenceNumber)
+{
+    /// <summary>Whether the shard still accepts writes.</summary>
+    public bool IsOpen => EndingSequenceNumber is null;
+}
+
+/// <summary>
+/// A handle on one stream for event-bus use: append records and read shards without per-record allocation.
+/// Handles are cheap; every handle on a stream sees the same data. Thread-safe.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "Kinesis's own term: a Kinesis Data Stream, not a System.IO.Stream.")]
+public sealed class DataStream
+{
+    private readonly StreamEngine _engine;
+    private readonly StreamState _stream;
+
+    internal DataStream(StreamEngine engine, StreamState stream)
+    {
+        _engine = engine;
+        _stream = stream;
+    }
+
+    /// <summary>The stream's name.</summary>
+    public string Name => _stream.Name;
+
+    /// <summary>The stream's ARN.</summary>
+    public string Arn => _stream.Arn;
+
+    /// <summary>The stream's current status.</summary>
+    public DataStreamStatus Status => _stream.Status;
+
+    /// <summary>The stream's retention period in hours.</summary>
+    public int RetentionPeriodHours => _stream.RetentionHours;
+
+    /// <summary>A snapshot of every retained shard, open and closed, in shard id order.</summary>
+    public IReadOnlyList<ShardInfo> Shards =>
+        [.. _stream.Shards.Select(s => new ShardInfo(s.Id, s.Range, s.ParentShardId, s.AdjacentParentShardId, s.StartingSequenceNumber, s.EndingSequenceNumber))];
+
+    /// <summary>Appends a record routed by the MD5 hash of <paramref name="partitionKey"/>.</summary>
+    /// <param name="partitionKey">1-256 characters; records with the same key go to the same shard, in order.</param>
+    /// <param name="data">The payload, copied into the engine.</param>
+    /// <returns>The shard and sequence number of the record.</returns>
+    /// <exception cref="ValidationException">The partition key is empty or longer than 256 characters.</exception>
+    /// <exception cref="InvalidArgumentException">The record exceeds the stream's maximum record size.</exception>
+    /// <exception cref="ResourceNotFoundException">The stream is not ready (CREATING) or was deleted.</exception>
+    public AppendResult Append(string partitionKey, ReadOnlySpan<byte> data)
+    {
+        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
+        return AppendEncoded(PartitionKeyHash.HashUtf8(key[..keyLength]), key[..keyLength], data);
+    }
+
+    /// <summary>Appends a record to the shard that owns <paramref name="explicitHashKey"/>.</summary>
+    /// <param name="partitionKey">1-256 characters, stored with the record.</param>
+    /// <param name="explicitHashKey">The hash key that chooses the shard, overriding the partition key's hash.</param>
+    /// <param name="data">The payload, copied into the engine.</param>
+    /// <returns>The shard and sequence number of the record.</returns>
+    public AppendResult Append(string partitionKey, UInt128 explicitHashKey, ReadOnlySpan<byte> data)
+    {
+        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
+        return AppendEncoded(explicitHashKey, key[..keyLength], data);
+    }
+
+    private AppendResult AppendEncoded(UInt128 hashKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
+    {
+        SequenceNumber sequenceNumber = _engine.Append(_stream, hashKey, key, data, _engine.NowMs, out ShardState shard);
+        return new AppendResult(shard.Id, sequenceNumber);
+    }
+
+    /// <summary>Opens a reader on one shard.</summary>
+    /// <param name="shardId">The shard to read.</param>
+    /// <param name="position">Where to start; LATEST is fixed when the reader opens.</param>
+    /// <param name="maxBatchRecords">The most records one batch holds (1-10,000).</param>
+    /// <returns>A reader for one consumer.</returns>
+    /// <exception cref="ResourceNotFoundException">No such shard.</exception>
+    /// <exception cref="InvalidArgumentException">The position names another shard or stream, or a future time.</exception>
+    public ShardReader OpenReader(ShardId shardId, StartingPosition position, int maxBatchRecords = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRecords, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatchRecords, Constraints.MaxGetRecordsLimit);
+        ShardState shard = RecordRules.ReadableShard(_engine, _stream, shardId, shardId.ToString());
+        long start = ShardPositions.Resolve(_engine, _stream, shard, position, _engine.NowMs);
+        return new ShardReader(_engine, _stream, shard, start, maxBatchRecords);
+    }
+
+    /// <summary>Reads one shard as an asynchronous sequence of batches, waiting for new records as they arrive.</summary>
+    /// <param name="shardId">The shard to read.</param>
+    /// <param name="position">Where to start.</param>
+    /// <param name="cancellationToken">Ends the sequence.</param>
+    /// <returns>The batches, in sequence order.</returns>
+    public IAsyncEnumerable<RecordBatch> ReadAsync(ShardId shardId, StartingPosition position, CancellationToken cancellationToken = default) =>
+        OpenReader(shardId, position).ReadAllAsync(cancellationToken);
+}
+
+/// <summary>Record and shard rules both faces apply before touching state.</summary>
+internal static class RecordRules
+{
+    /// <summary>
+    /// Validates a record (partition key length, record size, stream writable) and encodes its partition key to UTF-8.
+    /// </summary>
+    public static int EncodePartitionKey(StreamEngine engine, StreamState stream, string partitionKey, int dataLength, Span<byte> destination, string path)
+    {
+        if (partitionKey is null || partitionKey.Length is 0 or > Constraints.MaxPartitionKeyLength)
+        {
+            var errors = default(Errors.ValidationErrors);
+            Errors.Constraints.PartitionKey(ref errors, partitionKey, path);
+            errors.ThrowIfAny();
+        }
+
+        int keyLength = Encoding.UTF8.GetBytes(partitionKey, destination);
+        CheckSize(stream, keyLength + dataLength);
+        engine.RequireWritable(stream);
+        return keyLength;
+    }
+
+    public static void CheckSize(StreamState stream, int recordBytes)
+    {
+        int max = stream.MaxRecordSizeKiB;
+        if (recordBytes > max * 1024)
+        {
+            throw Errors.ErrorMessages.RecordTooLarge(recordBytes, max);
+        }
+    }
+
+    /// <summary>A shard that may be read: the stream exists and is not CREATING, and the shard exists.</summary>
+    public static ShardState ReadableShard(StreamEngine engine, StreamState stream, ShardId shardId, string shardAsGiven)
+    {
+        if (stream.Status == DataStreamStatus.Creating || !stream.TryGetShard(shardId, out ShardState shard))
+        {
+            throw Errors.ErrorMessages.ShardNotFound(shardAsGiven, stream.Name, engine.AccountId);
+        }
+
+        return shard;
+    }
+}
