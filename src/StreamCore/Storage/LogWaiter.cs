@@ -25,9 +25,13 @@ internal sealed class LogWaiter : IValueTaskSource<bool>
     /// <summary>The next waiter in the log's stack; written by the enlisting reader, cleared by the waking producer.</summary>
     internal LogWaiter? Next;
 
-    public ValueTask<bool> Arm(CancellationToken cancellationToken)
+    /// <summary>The log index the pending wait is for: a close tells the reader whether anything remains before the end.</summary>
+    internal long Index;
+
+    public ValueTask<bool> Arm(long index, CancellationToken cancellationToken)
     {
         _core.Reset();
+        Volatile.Write(ref Index, index);
         Volatile.Write(ref _armed, 1);
         if (cancellationToken.CanBeCanceled)
         {
@@ -52,11 +56,12 @@ internal sealed class LogWaiter : IValueTaskSource<bool>
         return true;
     }
 
-    public void Signal()
+    /// <summary>Completes the pending wait, if any, with <paramref name="result"/>.</summary>
+    public void Signal(bool result)
     {
         if (Interlocked.Exchange(ref _armed, 0) == 1)
         {
-            _core.SetResult(true);
+            _core.SetResult(result);
         }
     }
 

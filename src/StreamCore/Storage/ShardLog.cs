@@ -213,9 +213,9 @@ internal sealed class ShardLog
 
     /// <summary>
     /// Finds the first readable run of records at or after <paramref name="fromIndex"/>, skipping records that
-    /// are trimmed or arrived at or before <paramref name="expiredAtOrBeforeMs"/>. The run lies in one segment,
-    /// has at most <paramref name="maxRecords"/> records and at most <paramref name="maxBytes"/> payload bytes
-    /// (but always at least one record when one is available).
+    /// are trimmed or arrived at or before <paramref name="expiredAtOrBeforeMs"/>. The run lies in one segment and
+    /// has at most <paramref name="maxRecords"/> records and at most <paramref name="maxBytes"/> bytes (data plus
+    /// partition key; a record never exceeds 10 MiB, so a 10 MiB budget always admits the next record).
     /// </summary>
     /// <returns>The run; empty (with <see cref="LogSlice.FirstIndex"/> where reading stopped) when none is available yet.</returns>
     public LogSlice Read(long fromIndex, int maxRecords, long maxBytes, long expiredAtOrBeforeMs)
@@ -260,7 +260,7 @@ internal sealed class ShardLog
             {
                 ref RecordEntry e = ref entries[slot + count];
                 bytes += e.DataLength + e.KeyLength;
-                if (bytes > maxBytes && count > 0)
+                if (bytes > maxBytes)
                 {
                     break;
                 }
@@ -425,7 +425,7 @@ internal sealed class ShardLog
             return new ValueTask<bool>(false);
         }
 
-        ValueTask<bool> pending = waiter.Arm(cancellationToken);
+        ValueTask<bool> pending = waiter.Arm(index, cancellationToken);
         if (waiter.TryEnlist())
         {
             LogWaiter? head;
@@ -467,7 +467,9 @@ internal sealed class ShardLog
             LogWaiter? next = waiter.Next;
             waiter.Next = null;
             waiter.Delist();
-            waiter.Signal();
+
+            // An append means "read again"; a close means "read again" only to readers with records left.
+            waiter.Signal(!IsClosed || Volatile.Read(ref waiter.Index) < EndIndex);
             waiter = next;
         }
     }

@@ -1,0 +1,29 @@
+using System.Globalization;
+using StreamCore.Hashing;
+
+namespace StreamCore.Tests.Hashing;
+
+public class PartitionKeyHashTests
+{
+    // Expected values computed independently: int.from_bytes(hashlib.md5(key.encode()).digest(), 'big').
+    [Theory]
+    [InlineData("user-123", "250018372642977770877286195909578633128")]
+    [InlineData("a", "16955237001963240173058271559858726497")]
+    [InlineData("partition-key", "171922231538597478840392253176536055210")]
+    [InlineData("key1", "258772850759514212175119384033924506317")]
+    [InlineData("😀", "55842721998748738903166261021950683062")]
+    public void Is_MD5_of_UTF8_as_big_endian_integer(string key, string expected) =>
+        Assert.Equal(UInt128.Parse(expected, CultureInfo.InvariantCulture), PartitionKeyHash.Hash(key));
+
+    [Theory]
+    [InlineData("0", "Ok")]
+    [InlineData("340282366920938463463374607431768211455", "Ok")]
+    [InlineData("340282366920938463463374607431768211456", "OutOfRange")]
+    [InlineData("999999999999999999999999999999999999999", "OutOfRange")]
+    [InlineData("01", "Malformed")]
+    [InlineData("-1", "Malformed")]
+    [InlineData("", "Malformed")]
+    [InlineData("1000000000000000000000000000000000000000", "Malformed")]
+    public void Parses_explicit_hash_keys(string text, string expected) =>
+        Assert.Equal(expected, PartitionKeyHash.TryParseExplicitHashKey(text, out _).ToString());
+}
