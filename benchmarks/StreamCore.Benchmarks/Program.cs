@@ -1,1 +1,42 @@
-System.Console.WriteLine("hi");
+using System.Reflection;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using StreamCore.Benchmarks;
+
+// Usage:
+//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- --smoke          one quick pass of everything (CI)
+//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- --filter '*'     the full BenchmarkDotNet suite
+//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- latency          put -> reader latency percentiles
+//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- memory           retained bytes per record
+if (args.Contains("--smoke"))
+{
+    Scale.Smoke = true;
+    IConfig smoke = DefaultConfig.Instance
+        .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
+        .WithOptions(ConfigOptions.DisableLogFile);
+    Summary[] summaries = BenchmarkRunner.Run(Assembly.GetExecutingAssembly(), smoke);
+    bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+    LatencyHarness.Run(samples: 2_000);
+    RetainedMemoryHarness.Run(records: 100_000);
+    Console.WriteLine(failed ? "benchmark smoke run: FAILED" : "benchmark smoke run: ok");
+    return failed ? 1 : 0;
+}
+
+if (args.Length > 0 && args[0] == "latency")
+{
+    LatencyHarness.Run(samples: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "memory")
+{
+    RetainedMemoryHarness.Run(records: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+    return 0;
+}
+
+IConfig full = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1));
+BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args, full);
+return 0;

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using StreamCore.Hashing;
+
+namespace StreamCore.Benchmarks;
+
+/// <summary>
+/// Scenario 2: appends routed by MD5 of the partition key to a 4-shard stream, with all-distinct keys and with a hot
+/// set of 16 keys; and the parts of the path on their own, to show where the time goes.
+/// </summary>
+[MemoryDiagnoser]
+public class PartitionKeyBenchmarks
+{
+    private const int N = 200_000;
+    private string[] _distinct = [];
+    private string[] _hot = [];
+    private byte[] _payload = [];
+    private StreamEngine _engine = null!;
+    private DataStream _stream = null!;
+    private int _n;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _n = Scale.Records(N);
+        _distinct = [.. Enumerable.Range(0, _n).Select(i => "user-" + i.ToString("D8", CultureInfo.InvariantCulture))];
+        _hot = [.. Enumerable.Range(0, _n).Select(i => "user-" + (i % 16).ToString("D8", CultureInfo.InvariantCulture))];
+        _payload = Fixtures.Payload();
+        _engine = Fixtures.BoundedEngine();
+        _stream = _engine.CreateStream("s", 4);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public void Append_distinct_keys()
+    {
+        foreach (string key in _distinct)
+        {
+            _stream.Append(key, _payload);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Append_hot_keys()
+    {
+        foreach (string key in _hot)
+        {
+            _stream.Append(key, _payload);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public int Part_utf8_encode_only()
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        int total = 0;
+        foreach (string key in _distinct)
+        {
+            total += Encoding.UTF8.GetBytes(key, buffer);
+        }
+
+        return total;
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public UInt128 Part_md5_only()
+    {
+        UInt128 x = 0;
+        foreach (string key in _distinct)
+        {
+            x ^= PartitionKeyHash.Hash(key);
+        }
+
+        return x;
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Part_append_without_hashing()
+    {
+        foreach (string key in _distinct)
+        {
+            _stream.Append(key, UInt128.Zero, _payload);
+        }
+    }
+}
