@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace StreamCore.Hashing;
@@ -20,14 +18,7 @@ internal static class PartitionKeyHash
     }
 
     /// <summary>MD5 of UTF-8 bytes already encoded, read as an unsigned big-endian 128-bit integer.</summary>
-    public static UInt128 HashUtf8(ReadOnlySpan<byte> partitionKeyUtf8)
-    {
-        Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
-#pragma warning disable CA5351 // MD5 is what Kinesis routes by; it is not used for security.
-        MD5.HashData(partitionKeyUtf8, digest);
-#pragma warning restore CA5351
-        return BinaryPrimitives.ReadUInt128BigEndian(digest);
-    }
+    public static UInt128 HashUtf8(ReadOnlySpan<byte> partitionKeyUtf8) => Md5.HashToUInt128(partitionKeyUtf8);
 
     /// <summary>
     /// Parses an explicit hash key: decimal digits with no sign, spaces or leading zeros.

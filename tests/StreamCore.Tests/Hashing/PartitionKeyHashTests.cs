@@ -1,4 +1,5 @@
 using System.Globalization;
+using FsCheck.Xunit;
 using StreamCore.Hashing;
 
 namespace StreamCore.Tests.Hashing;
@@ -26,4 +27,35 @@ public class PartitionKeyHashTests
     [InlineData("1000000000000000000000000000000000000000", "Malformed")]
     public void Parses_explicit_hash_keys(string text, string expected) =>
         Assert.Equal(expected, PartitionKeyHash.TryParseExplicitHashKey(text, out _).ToString());
+}
+
+public class Md5Tests
+{
+    [Property(MaxTest = 1000)]
+    public bool Matches_the_platform_MD5_for_any_input(byte[] message, FsCheck.PositiveInt pad)
+    {
+        // Vary lengths across the 55/56/64-byte padding boundaries as well as FsCheck's small arrays.
+        byte[] input = [.. message, .. new byte[pad.Get % 150]];
+#pragma warning disable CA5351 // the reference implementation under comparison
+        byte[] expected = System.Security.Cryptography.MD5.HashData(input);
+#pragma warning restore CA5351
+        return Md5.HashToUInt128(input) == System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(expected);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(55)]
+    [InlineData(56)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(119)]
+    [InlineData(120)]
+    [InlineData(1024)]
+    public void Matches_the_platform_MD5_at_padding_boundaries(int length)
+    {
+        byte[] input = [.. Enumerable.Range(0, length).Select(i => (byte)(i * 31))];
+#pragma warning disable CA5351
+        Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(System.Security.Cryptography.MD5.HashData(input)), Md5.HashToUInt128(input));
+#pragma warning restore CA5351
+    }
 }
