@@ -42,7 +42,7 @@ public sealed class StreamEngine : IDisposable
         options.Validate();
         Options = options;
         Time = options.TimeProvider;
-        Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy);
+        Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);
@@ -203,7 +203,7 @@ public sealed class StreamEngine : IDisposable
             var states = new ShardState[shards];
             for (int i = 0; i < shards; i++)
             {
-                states[i] = new ShardState(new ShardId(i), ranges[i], creationSeconds, NewLog());
+                states[i] = new ShardState(new ShardId(i), ranges[i], creationSeconds, NewLog(stream));
             }
 
             stream.Shards = states;
@@ -222,7 +222,8 @@ public sealed class StreamEngine : IDisposable
         }
     }
 
-    internal ShardLog NewLog() => new(Budget, Options.SegmentRecordCapacity, Options.SegmentArenaBytes);
+    internal ShardLog NewLog(StreamState stream) =>
+        new(Budget, Options.SegmentRecordCapacity, Options.SegmentArenaBytes, () => ExpiryCutoff(stream, NowMs));
 
     internal void DeleteStreamCore(StreamState stream, bool enforceConsumerDeletion)
     {
@@ -538,7 +539,7 @@ public sealed class StreamEngine : IDisposable
 
     internal Exception AppendFailure(StreamState stream, ShardState shard, AppendStatus status) => status switch
     {
-        AppendStatus.MemoryFull => ErrorMessages.MemoryCapReached(shard.IdText, stream.Name, AccountId, Budget.Cap),
+        AppendStatus.MemoryFull => ErrorMessages.MemoryCapReached(shard.IdText, stream.Name, AccountId, Budget.Cap, Budget.Policy.ToString()),
         _ => ErrorMessages.StreamNotFound(stream.Name, AccountId),
     };
 }

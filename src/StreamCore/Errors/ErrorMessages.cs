@@ -34,8 +34,8 @@ internal static class ErrorMessages
     public static InvalidArgumentException ExclusiveMinimumSequenceNumberInvalid(string value, string stream, string account) =>
         new($"ExclusiveMinimumSequenceNumber {value} used in PutRecord on stream {stream} under account {account} is invalid.");
 
-    public static ProvisionedThroughputExceededException MemoryCapReached(string shard, string stream, string account, long cap) =>
-        new($"Rate exceeded for shard {shard} in stream {stream} under account {account}. The engine's retained memory reached its cap of {cap.ToString(Inv)} bytes (MemoryLimitPolicy.RejectWrites); retry after retention frees memory, or raise StreamEngineOptions.MaxRetainedBytes.");
+    public static ProvisionedThroughputExceededException MemoryCapReached(string shard, string stream, string account, long cap, string policy) =>
+        new($"Rate exceeded for shard {shard} in stream {stream} under account {account}. The engine's retained memory reached its cap of {cap.ToString(Inv)} bytes (MemoryLimitPolicy.{policy}) and nothing more can be trimmed; retry after retention frees memory, or raise StreamEngineOptions.MaxRetainedBytes.");
 
     public static InvalidArgumentException RecordTooLarge(int size, int maxKiB) =>
         new($"Record size {size.ToString(Inv)} bytes (data plus partition key) exceeds the stream's maximum record size of {(maxKiB * 1024).ToString(Inv)} bytes ({maxKiB.ToString(Inv)} KiB).");

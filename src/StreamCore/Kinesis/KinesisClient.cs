@@ -586,40 +586,53 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         long next = position.Index;
         var records = new List<Record>(Math.Min(remaining, 256));
         EncryptionType encryption = EncryptionOf(stream);
-        while (remaining > 0 && remainingBytes > 0)
+        long millisBehind;
+
+        // Kinesis callers hold responses as long as they like, so records are copied out under a transient pin:
+        // the engine's storage can then be recycled the moment it is trimmed.
+        LogPin pin = shard.Log.Pin();
+        pin.BeginRead();
+        try
         {
-            LogSlice slice = shard.Log.Read(next, remaining, remainingBytes, cutoff);
-            next = slice.EndIndex;
-            if (slice.Count == 0)
+            while (remaining > 0 && remainingBytes > 0)
             {
-                break;
-            }
-
-            foreach (StreamRecord record in new RecordBatch(shard, slice))
-            {
-                ReadOnlyMemory<byte> data = record.Data;
-                _ = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment);
-                records.Add(new Record
+                LogSlice slice = shard.Log.Read(next, remaining, remainingBytes, cutoff);
+                next = slice.EndIndex;
+                if (slice.Count == 0)
                 {
-                    SequenceNumber = record.SequenceNumber.ToString(),
-                    ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+                    break;
+                }
 
-                    // A read-only view over the engine's storage: no copy, and the storage is never reused.
-                    Data = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false),
-                    PartitionKey = record.PartitionKey,
-                    EncryptionType = encryption,
-                });
-                remainingBytes -= data.Length + record.PartitionKeyUtf8.Length;
+                foreach (StreamRecord record in new RecordBatch(shard, slice))
+                {
+                    ReadOnlyMemory<byte> data = record.Data;
+                    records.Add(new Record
+                    {
+                        SequenceNumber = record.SequenceNumber.ToString(),
+                        ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+                        Data = new MemoryStream(data.ToArray(), writable: false),
+                        PartitionKey = record.PartitionKey,
+                        EncryptionType = encryption,
+                    });
+                    remainingBytes -= data.Length + record.PartitionKeyUtf8.Length;
+                }
+
+                remaining -= slice.Count;
             }
 
-            remaining -= slice.Count;
+            millisBehind = ShardPositions.MillisBehindLatest(shard, next, now);
+        }
+        finally
+        {
+            pin.EndRead();
+            shard.Log.Unpin(pin);
         }
 
         return new GetRecordsResponse
         {
             Records = records,
             NextShardIterator = engine.Iterators.Encode(position with { Index = next, IssuedMs = now }),
-            MillisBehindLatest = ShardPositions.MillisBehindLatest(shard, next, now),
+            MillisBehindLatest = millisBehind,
         };
     });
 

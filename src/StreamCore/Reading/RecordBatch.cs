@@ -5,8 +5,8 @@ using StreamCore.Storage;
 namespace StreamCore;
 
 /// <summary>
-/// A run of consecutive records of one shard, read without copying. The memory it exposes is never reused by the
-/// engine, so a batch (and every slice it hands out) stays valid for as long as you hold it.
+/// A run of consecutive records of one shard, read without copying. The memory it exposes (and every slice it hands
+/// out) is valid until the <see cref="ShardReader"/> that returned it reads again or is disposed.
 /// </summary>
 public readonly struct RecordBatch
 {

@@ -61,7 +61,7 @@ internal static class ShardPositions
 
     /// <summary>
     /// How far a reader at <paramref name="nextIndex"/> is behind the tip: 0 when caught up, else the age of the
-    /// oldest record it has not read.
+    /// oldest record it has not read. Call within a pinned read.
     /// </summary>
     public static long MillisBehindLatest(ShardState shard, long nextIndex, long nowMs)
     {

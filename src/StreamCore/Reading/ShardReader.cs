@@ -10,13 +10,20 @@ namespace StreamCore;
 /// <see cref="TryRead"/>, <see cref="WaitToReadAsync"/>, <see cref="ReadAllAsync"/>. A reader is for one consumer at a
 /// time; open one reader per consumer.
 /// </summary>
-public sealed class ShardReader
+/// <remarks>
+/// A <see cref="RecordBatch"/> is a view of the engine's storage, valid until this reader reads again or is
+/// disposed (the contract of <c>PipeReader</c> buffers): the engine recycles storage once no reader holds it, which
+/// is what keeps a busy stream from allocating. Copy what you keep longer. Dispose readers you stop using.
+/// </remarks>
+public sealed class ShardReader : IDisposable
 {
     private readonly StreamEngine _engine;
     private readonly StreamState _stream;
     private readonly ShardState _shard;
     private readonly LogWaiter _waiter = new();
+    private readonly LogPin _pin;
     private readonly int _maxBatchRecords;
+    private int _disposed;
 
     // Invariant: the log index of the next record this reader returns; only moves forward.
     private long _next;
@@ -28,6 +35,7 @@ public sealed class ShardReader
         _shard = shard;
         _next = startIndex;
         _maxBatchRecords = maxBatchRecords;
+        _pin = shard.Log.Pin();
     }
 
     /// <summary>The shard being read.</summary>
@@ -37,12 +45,15 @@ public sealed class ShardReader
     /// Reads the next batch of available records (at most the reader's batch size), skipping records past
     /// retention. Reads the clock once.
     /// </summary>
-    /// <param name="batch">The records read; valid for as long as you hold it.</param>
+    /// <param name="batch">The records read; valid until this reader reads again or is disposed.</param>
     /// <returns><see langword="false"/> when no record is available now.</returns>
     public bool TryRead(out RecordBatch batch)
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         long cutoff = StreamEngine.ExpiryCutoff(_stream, _engine.NowMs);
+        _pin.BeginRead(); // from here the previous batch is released
         LogSlice slice = _shard.Log.Read(_next, _maxBatchRecords, long.MaxValue, cutoff);
+        _pin.EndRead(slice.FirstIndex, slice.EndIndex);
         _next = slice.EndIndex;
         batch = new RecordBatch(_shard, slice);
         return slice.Count > 0;
@@ -54,8 +65,11 @@ public sealed class ShardReader
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether to call <see cref="TryRead"/> again.</returns>
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
-        _shard.Log.WaitForRecordAsync(_next, _waiter, cancellationToken);
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _shard.Log.WaitForRecordAsync(_next, _waiter, _pin, cancellationToken);
+    }
 
     /// <summary>Reads batches as they arrive until the shard ends or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
@@ -73,6 +87,15 @@ public sealed class ShardReader
             {
                 yield break;
             }
+        }
+    }
+
+    /// <summary>Releases the reader's hold on storage; batches it returned become invalid.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _shard.Log.Unpin(_pin);
         }
     }
 }

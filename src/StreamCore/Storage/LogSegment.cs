@@ -8,8 +8,9 @@ namespace StreamCore.Storage;
 /// </summary>
 /// <remarks>
 /// Producers claim slots and arena bytes together with one compare-and-swap on <see cref="_reservation"/>,
-/// so a batch of records costs one atomic operation. A segment is never reused: once trimmed it is only
-/// unlinked, and a reader that still holds slices of it keeps it alive through the GC.
+/// so a batch of records costs one atomic operation. A segment object is never reused, so its metadata
+/// (<see cref="BaseIndex"/>, counts, <see cref="Next"/>) stays consistent for anyone holding it; only its two arrays
+/// are recycled, and only once no reader pin can reach them (see <see cref="ShardLog"/>).
 /// </remarks>
 internal sealed class LogSegment
 {
@@ -36,13 +37,18 @@ internal sealed class LogSegment
     // Set once, under the log's roll lock, after this segment is sealed; never changes afterwards.
     private LogSegment? _next;
 
-    public LogSegment(long baseIndex, int slots, int arenaBytes)
+    public LogSegment(long baseIndex, SegmentArrays arrays)
     {
         BaseIndex = baseIndex;
-        Entries = new RecordEntry[slots];
-        Arena = GC.AllocateUninitializedArray<byte>(arenaBytes);
-        ChargedBytes = ((long)slots * Marshal.SizeOf<RecordEntry>()) + arenaBytes;
+        Entries = arrays.Entries;
+        Arena = arrays.Arena;
+        ChargedBytes = arrays.ChargedBytes;
     }
+
+    /// <summary>Index one past the last claimed record.</summary>
+    public long EndIndex => BaseIndex + ClaimedCount;
+
+    public SegmentArrays Arrays => new(Entries, Arena);
 
     public LogSegment? Next => Volatile.Read(ref _next);
 
@@ -93,6 +99,16 @@ internal sealed class LogSegment
 
     /// <summary>Whether slot <paramref name="slot"/> holds a complete record.</summary>
     public bool IsPublished(int slot) => Volatile.Read(ref Entries[slot].Published) != 0;
+}
+
+/// <summary>The storage of a segment: descriptors (all unpublished) and an arena. Pooled by the <see cref="StorageBudget"/>.</summary>
+internal readonly record struct SegmentArrays(RecordEntry[] Entries, byte[] Arena)
+{
+    public long ChargedBytes => Charge(Entries.Length, Arena.Length);
+
+    public static long Charge(int slots, int arenaBytes) => ((long)slots * Marshal.SizeOf<RecordEntry>()) + arenaBytes;
+
+    public static SegmentArrays Allocate(int slots, int arenaBytes) => new(new RecordEntry[slots], GC.AllocateUninitializedArray<byte>(arenaBytes));
 }
 
 /// <summary>The descriptor of one record in a segment's arena (24 bytes).</summary>

@@ -28,8 +28,12 @@ internal readonly struct PendingRecord(string partitionKey, int partitionKeyUtf8
 /// block writers and never see a half-written record. Knows records and their indices, not streams.
 /// </summary>
 /// <remarks>
-/// Record n of the log (0-based, counted over the shard's life) has index n. The log is a chain of
-/// <see cref="LogSegment"/>s; only rolling to a new segment, trimming and closing take <see cref="_rollLock"/>.
+/// <para>Record n of the log (0-based, counted over the shard's life) has index n. The log is a chain of
+/// <see cref="LogSegment"/>s; only rolling to a new segment, trimming and closing take <see cref="_rollLock"/>.</para>
+/// <para>Memory safety of reuse: every reader of record bytes holds a <see cref="LogPin"/> registered under the
+/// roll lock and brackets each read with it. A trimmed segment waits in <see cref="_limbo"/> until no pin may reach
+/// it (no read in flight that could hold the old segment list, no held batch inside it); only then does its storage
+/// go back to the <see cref="StorageBudget"/> for reuse.</para>
 /// </remarks>
 internal sealed class ShardLog
 {
@@ -39,6 +43,7 @@ internal sealed class ShardLog
     private readonly StorageBudget _budget;
     private readonly int _maxSegmentSlots;
     private readonly int _maxSegmentBytes;
+    private readonly Func<long>? _expiryCutoff;
     private readonly Lock _rollLock = new();
 
     // Invariant: the segment producers reserve in; always the last element of _segments.
@@ -48,8 +53,14 @@ internal sealed class ShardLog
     // under _rollLock. _segments[0] is the physical trim horizon.
     private LogSegment[] _segments;
 
-    // Invariant: sum of ChargedBytes of _segments; changed under _rollLock.
-    private long _chargedBytes;
+    // Invariant: == _segments[0].BaseIndex; kept apart so reading it never touches a segment.
+    private long _firstRetainedIndex;
+
+    // Trimmed segments some pin may still reach; under _rollLock.
+    private readonly List<LogSegment> _limbo = [];
+
+    // Readers' pins, held weakly so an abandoned reader cannot hold storage forever; under _rollLock.
+    private readonly List<WeakReference<LogPin>> _pins = [];
 
     // 0 open, 1 closed: no append succeeds after the close's seal, waiters are released at the end.
     private int _closed;
@@ -57,52 +68,56 @@ internal sealed class ShardLog
     // Treiber stack of readers waiting for a record; producers detach it whole and wake every waiter.
     private LogWaiter? _waiters;
 
-    public ShardLog(StorageBudget budget, int maxSegmentSlots, int maxSegmentBytes)
+    /// <param name="budget">The engine's memory budget and segment pool.</param>
+    /// <param name="maxSegmentSlots">Records per full-size segment.</param>
+    /// <param name="maxSegmentBytes">Arena bytes per full-size segment.</param>
+    /// <param name="expiryCutoff">Records that arrived at or before this are expired; lets a roll reuse expired storage at once.</param>
+    public ShardLog(StorageBudget budget, int maxSegmentSlots, int maxSegmentBytes, Func<long>? expiryCutoff = null)
     {
         _budget = budget;
         _maxSegmentSlots = maxSegmentSlots;
         _maxSegmentBytes = maxSegmentBytes;
-        _tail = new LogSegment(0, 0, 0); // empty and unsealed: the first append rolls to a real segment
+        _expiryCutoff = expiryCutoff;
+        _tail = new LogSegment(0, new SegmentArrays([], [])); // empty and unsealed: the first append rolls to a real segment
         _segments = [_tail];
         budget.Register(this);
     }
 
-    public long ChargedBytes => Volatile.Read(ref _chargedBytes);
-
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Index of the oldest physically retained record (records before it are gone).</summary>
-    public long FirstRetainedIndex => Volatile.Read(ref _segments)[0].BaseIndex;
+    public long FirstRetainedIndex => Volatile.Read(ref _firstRetainedIndex);
 
     /// <summary>Index one past the last claimed record: where a reader positioned "after the newest record" starts.</summary>
-    public long EndIndex
+    public long EndIndex => Volatile.Read(ref _tail).EndIndex;
+
+    /// <summary>Segments trimmed but not yet reclaimable because a reader pin may reach them.</summary>
+    internal int LimboCount
     {
         get
         {
-            LogSegment tail = Volatile.Read(ref _tail);
-            return tail.BaseIndex + tail.ClaimedCount;
+            lock (_rollLock)
+            {
+                return _limbo.Count;
+            }
         }
     }
+
+    // ------------------------------------------------------------------ append (hot path)
 
     /// <summary>Appends one record. Returns its index through <paramref name="index"/>.</summary>
     public AppendStatus Append(ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long arrivalMs, out long index)
     {
-        int partitionKeyUtf8Length = partitionKeyUtf8.Length;
-        int bytes = partitionKeyUtf8Length + data.Length;
+        int bytes = partitionKeyUtf8.Length + data.Length;
         while (true)
         {
             LogSegment tail = Volatile.Read(ref _tail);
             if (tail.TryReserve(1, bytes, out int slot, out int offset))
             {
-                ref RecordEntry entry = ref tail.Entries[slot];
                 Span<byte> arena = tail.Arena.AsSpan(offset, bytes);
                 partitionKeyUtf8.CopyTo(arena);
-                data.CopyTo(arena[partitionKeyUtf8Length..]);
-                entry.ArrivalMs = arrivalMs;
-                entry.Offset = offset;
-                entry.KeyLength = partitionKeyUtf8Length;
-                entry.DataLength = data.Length;
-                Volatile.Write(ref entry.Published, 1);
+                data.CopyTo(arena[partitionKeyUtf8.Length..]);
+                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length);
                 index = tail.BaseIndex + slot;
                 WakeReaders();
                 return AppendStatus.Appended;
@@ -137,16 +152,11 @@ internal sealed class ShardLog
                 for (int i = 0; i < records.Length; i++)
                 {
                     ref readonly PendingRecord r = ref records[i];
-                    ref RecordEntry entry = ref tail.Entries[slot + i];
                     int length = r.PartitionKeyUtf8Length + r.Data.Length;
                     Span<byte> arena = tail.Arena.AsSpan(offset, length);
                     Encoding.UTF8.GetBytes(r.PartitionKey, arena);
                     r.Data.Span.CopyTo(arena[r.PartitionKeyUtf8Length..]);
-                    entry.ArrivalMs = arrivalMs;
-                    entry.Offset = offset;
-                    entry.KeyLength = r.PartitionKeyUtf8Length;
-                    entry.DataLength = r.Data.Length;
-                    Volatile.Write(ref entry.Published, 1);
+                    Publish(ref tail.Entries[slot + i], arrivalMs, offset, r.PartitionKeyUtf8Length, r.Data.Length);
                     offset += length;
                 }
 
@@ -164,8 +174,19 @@ internal sealed class ShardLog
         }
     }
 
-    // Slow path: seal the full tail and link a new segment big enough for the claim. Returns Appended when the
-    // caller should retry its reservation.
+    private static void Publish(ref RecordEntry entry, long arrivalMs, int offset, int keyLength, int dataLength)
+    {
+        entry.ArrivalMs = arrivalMs;
+        entry.Offset = offset;
+        entry.KeyLength = keyLength;
+        entry.DataLength = dataLength;
+        Volatile.Write(ref entry.Published, 1); // release: readers that see 1 see every field and byte above
+    }
+
+    // ------------------------------------------------------------------ roll, trim, reclaim (slow paths)
+
+    // Seals the full tail and links a new segment big enough for the claim. Returns Appended when the caller
+    // should retry its reservation.
     private AppendStatus Roll(LogSegment full, int count, int bytes)
     {
         if (IsClosed)
@@ -173,11 +194,15 @@ internal sealed class ShardLog
             return AppendStatus.Closed;
         }
 
+        if (_expiryCutoff is not null)
+        {
+            TrimExpired(_expiryCutoff()); // free expired storage first, so steady state reuses instead of allocating
+        }
+
         // Segments grow geometrically so idle shards stay small and busy ones amortise the roll.
         int slots = Math.Max(count, Math.Clamp(full.Entries.Length * 2, FirstSegmentSlots, _maxSegmentSlots));
         int arena = Math.Max(bytes, Math.Clamp(full.Arena.Length * 2, FirstSegmentBytes, _maxSegmentBytes));
-        long charge = LogSegmentCharge(slots, arena);
-        if (!_budget.TryCharge(charge))
+        if (_budget.Acquire(slots, arena) is not { } storage)
         {
             return AppendStatus.MemoryFull;
         }
@@ -186,36 +211,192 @@ internal sealed class ShardLog
         {
             if (Volatile.Read(ref _tail) != full || IsClosed)
             {
-                _budget.Release(charge); // another producer rolled (or the log closed) first
+                _budget.Return(storage); // another producer rolled (or the log closed) first
                 return IsClosed ? AppendStatus.Closed : AppendStatus.Appended;
             }
 
             int finalCount = full.Seal();
-            var next = new LogSegment(full.BaseIndex + finalCount, slots, arena);
-            Debug.Assert(next.ChargedBytes == charge);
+            var next = new LogSegment(full.BaseIndex + finalCount, storage);
             full.Link(next);
-            LogSegment[] old = _segments;
 
             // The empty bootstrap segment is dropped rather than retained.
-            LogSegment[] segments = old is [{ Entries.Length: 0 }]
-                ? [next]
-                : [.. old, next];
+            LogSegment[] segments = _segments is [{ Entries.Length: 0 }] ? [next] : [.. _segments, next];
             Volatile.Write(ref _segments, segments);
-            Volatile.Write(ref _chargedBytes, _chargedBytes + charge);
+            Volatile.Write(ref _firstRetainedIndex, segments[0].BaseIndex);
             Volatile.Write(ref _tail, next);
+            ReclaimLocked();
         }
 
         return AppendStatus.Appended;
     }
 
-    private static long LogSegmentCharge(int slots, int arena) =>
-        ((long)slots * System.Runtime.InteropServices.Marshal.SizeOf<RecordEntry>()) + arena;
+    /// <summary>
+    /// Drops retained segments whose every record arrived at or before <paramref name="expiredAtOrBeforeMs"/>. Their
+    /// storage is reused once no reader pin reaches them.
+    /// </summary>
+    public void TrimExpired(long expiredAtOrBeforeMs)
+    {
+        lock (_rollLock)
+        {
+            while (_segments.Length > 1 && _segments[0] is { } head && head.IsSealed)
+            {
+                int count = head.ClaimedCount;
+                if (count > 0 && head.Entries[count - 1].ArrivalMs > expiredAtOrBeforeMs)
+                {
+                    break;
+                }
+
+                DropHeadLocked();
+            }
+
+            ReclaimLocked();
+        }
+    }
+
+    /// <summary>Arrival of the oldest record in a segment that could be dropped (not the tail); <see cref="long.MaxValue"/> if none.</summary>
+    public long OldestTrimmableArrivalMs()
+    {
+        lock (_rollLock)
+        {
+            return _segments.Length > 1 && _segments[0].ClaimedCount > 0 ? _segments[0].Entries[0].ArrivalMs : long.MaxValue;
+        }
+    }
+
+    /// <summary>Drops the oldest segment unless it is the tail (memory cap policy).</summary>
+    public bool DropOldestSegment()
+    {
+        lock (_rollLock)
+        {
+            if (_segments.Length <= 1)
+            {
+                return false;
+            }
+
+            DropHeadLocked();
+            ReclaimLocked();
+            return true;
+        }
+    }
+
+    private void DropHeadLocked()
+    {
+        LogSegment head = _segments[0];
+        LogSegment[] rest = _segments[1..];
+        Volatile.Write(ref _segments, rest);
+        Volatile.Write(ref _firstRetainedIndex, rest[0].BaseIndex);
+        AddToLimboLocked(head);
+    }
+
+    // Gives back the storage of limbo segments no pin may reach.
+    private void ReclaimLocked()
+    {
+        if (_limbo.Count == 0)
+        {
+            return;
+        }
+
+        // Pairs with LogPin.BeginRead: the unlink above is visible to any read that starts after this fence.
+        Interlocked.MemoryBarrier();
+        for (int i = _limbo.Count - 1; i >= 0; i--)
+        {
+            LogSegment segment = _limbo[i];
+            if (!AnyPinMayReach(segment.BaseIndex, segment.EndIndex))
+            {
+                _limbo.RemoveAt(i);
+                _budget.LeaveLimbo(segment.ChargedBytes);
+                _budget.Reclaim(segment.Arrays);
+            }
+        }
+    }
+
+    private void AddToLimboLocked(LogSegment segment)
+    {
+        _limbo.Add(segment);
+        _budget.EnterLimbo(segment.ChargedBytes);
+    }
+
+    private bool AnyPinMayReach(long start, long end)
+    {
+        for (int i = _pins.Count - 1; i >= 0; i--)
+        {
+            if (!_pins[i].TryGetTarget(out LogPin? pin))
+            {
+                _pins.RemoveAt(i); // its reader was collected: it can touch nothing
+            }
+            else if (pin.MayReach(start, end))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Registers a pin for a reader. Under the roll lock, so a trim either sees the pin or the reader sees the trimmed list.</summary>
+    public LogPin Pin()
+    {
+        lock (_rollLock)
+        {
+            var pin = new LogPin();
+            _pins.Add(new WeakReference<LogPin>(pin));
+            return pin;
+        }
+    }
+
+    /// <summary>Releases a pin; segments it held back become reclaimable.</summary>
+    public void Unpin(LogPin pin)
+    {
+        lock (_rollLock)
+        {
+            _pins.RemoveAll(w => !w.TryGetTarget(out LogPin? p) || p == pin);
+            ReclaimLocked();
+        }
+    }
+
+    /// <summary>
+    /// Stops appends for good (shard closed or stream deleted). Records already appended stay readable; waiting
+    /// readers are released once they reach the end.
+    /// </summary>
+    public void Close()
+    {
+        lock (_rollLock)
+        {
+            Volatile.Write(ref _closed, 1);
+            _tail.Seal();
+        }
+
+        WakeAll();
+    }
+
+    /// <summary>Closes the log and gives its storage back (stream deleted); storage readers still pin stays in limbo until they let go.</summary>
+    public void Release()
+    {
+        Close();
+        lock (_rollLock)
+        {
+            foreach (LogSegment segment in _segments)
+            {
+                if (segment.Entries.Length > 0)
+                {
+                    AddToLimboLocked(segment);
+                }
+            }
+
+            Volatile.Write(ref _segments, [_tail]);
+            ReclaimLocked();
+        }
+
+        _budget.Unregister(this);
+    }
+
+    // ------------------------------------------------------------------ read (hot path; callers bracket reads with a pin)
 
     /// <summary>
     /// Finds the first readable run of records at or after <paramref name="fromIndex"/>, skipping records that
     /// are trimmed or arrived at or before <paramref name="expiredAtOrBeforeMs"/>. The run lies in one segment and
     /// has at most <paramref name="maxRecords"/> records and at most <paramref name="maxBytes"/> bytes (data plus
     /// partition key; a record never exceeds 10 MiB, so a 10 MiB budget always admits the next record).
+    /// The caller brackets the call, and its use of the slice, with <see cref="LogPin.BeginRead"/> / <see cref="LogPin.EndRead(long, long)"/>.
     /// </summary>
     /// <returns>The run; empty (with <see cref="LogSlice.FirstIndex"/> where reading stopped) when none is available yet.</returns>
     public LogSlice Read(long fromIndex, int maxRecords, long maxBytes, long expiredAtOrBeforeMs)
@@ -268,7 +449,7 @@ internal sealed class ShardLog
                 count++;
             }
 
-            if (count > 0 || slot < entries.Length && !(segment.IsSealed && slot >= segment.ClaimedCount))
+            if (count > 0 || (slot < entries.Length && !(segment.IsSealed && slot >= segment.ClaimedCount)))
             {
                 return new LogSlice(segment, slot, count, fromIndex);
             }
@@ -296,126 +477,66 @@ internal sealed class ShardLog
         return segments[lo];
     }
 
+    /// <summary>Whether a published record exists at <paramref name="index"/> or later (expired or not). Caller is in a pinned read.</summary>
+    public bool HasRecordAtOrAfter(long index) => Read(index, 1, long.MaxValue, long.MinValue).Count > 0;
+
+    private bool HasRecordAtOrAfter(long index, LogPin pin)
+    {
+        pin.BeginRead();
+        try
+        {
+            return HasRecordAtOrAfter(index);
+        }
+        finally
+        {
+            pin.EndRead();
+        }
+    }
+
     /// <summary>Index of the first retained record that arrived at or after <paramref name="timestampMs"/>; <see cref="EndIndex"/> if none.</summary>
     public long FindFirstArrivedAtOrAfter(long timestampMs)
     {
-        foreach (LogSegment segment in Volatile.Read(ref _segments))
+        LogPin pin = Pin();
+        pin.BeginRead();
+        try
         {
-            int count = segment.ClaimedCount;
-            for (int slot = 0; slot < count; slot++)
+            foreach (LogSegment segment in Volatile.Read(ref _segments))
             {
-                if (!segment.IsPublished(slot))
+                int count = segment.ClaimedCount;
+                for (int slot = 0; slot < count; slot++)
                 {
-                    return segment.BaseIndex + slot;
-                }
-
-                if (segment.Entries[slot].ArrivalMs >= timestampMs)
-                {
-                    return segment.BaseIndex + slot;
+                    if (!segment.IsPublished(slot) || segment.Entries[slot].ArrivalMs >= timestampMs)
+                    {
+                        return segment.BaseIndex + slot;
+                    }
                 }
             }
-        }
 
-        return EndIndex;
+            return EndIndex;
+        }
+        finally
+        {
+            pin.EndRead();
+            Unpin(pin);
+        }
     }
 
-    /// <summary>Arrival time of the record at <paramref name="index"/>, or null when it is not readable.</summary>
+    /// <summary>Arrival time of the record at <paramref name="index"/>, or null when it is not readable. Caller is in a pinned read.</summary>
     public long? ArrivalOf(long index)
     {
-        LogSegment[] segments = Volatile.Read(ref _segments);
-        if (index < segments[0].BaseIndex)
-        {
-            return null;
-        }
-
-        LogSegment segment = Find(segments, index);
-        long slot = index - segment.BaseIndex;
-        return slot < segment.Entries.Length && segment.IsPublished((int)slot) ? segment.Entries[slot].ArrivalMs : null;
+        LogSlice slice = Read(index, 1, long.MaxValue, long.MinValue);
+        return slice.Count == 1 && slice.FirstIndex == index ? slice.Segment.Entries[slice.FirstSlot].ArrivalMs : null;
     }
 
-    /// <summary>Whether a published record exists at <paramref name="index"/> or later (expired or not).</summary>
-    public bool HasRecordAtOrAfter(long index) => Read(index, 1, long.MaxValue, long.MinValue).Count > 0;
-
-    /// <summary>
-    /// Drops retained segments whose every record arrived at or before <paramref name="expiredAtOrBeforeMs"/>.
-    /// Readers still holding them keep them alive; their slices stay valid.
-    /// </summary>
-    public void TrimExpired(long expiredAtOrBeforeMs)
-    {
-        lock (_rollLock)
-        {
-            while (_segments.Length > 1 && _segments[0] is { } head && head.IsSealed)
-            {
-                int count = head.ClaimedCount;
-                if (count > 0 && head.Entries[count - 1].ArrivalMs > expiredAtOrBeforeMs)
-                {
-                    return;
-                }
-
-                DropHeadLocked();
-            }
-        }
-    }
-
-    /// <summary>Arrival of the oldest record in a segment that could be dropped (not the tail); <see cref="long.MaxValue"/> if none.</summary>
-    public long OldestTrimmableArrivalMs()
-    {
-        LogSegment[] segments = Volatile.Read(ref _segments);
-        return segments.Length > 1 && segments[0].ClaimedCount > 0 ? segments[0].Entries[0].ArrivalMs : long.MaxValue;
-    }
-
-    /// <summary>Drops the oldest segment unless it is the tail (memory cap policy).</summary>
-    public bool DropOldestSegment()
-    {
-        lock (_rollLock)
-        {
-            if (_segments.Length <= 1)
-            {
-                return false;
-            }
-
-            DropHeadLocked();
-            return true;
-        }
-    }
-
-    private void DropHeadLocked()
-    {
-        LogSegment head = _segments[0];
-        Volatile.Write(ref _segments, _segments[1..]);
-        Volatile.Write(ref _chargedBytes, _chargedBytes - head.ChargedBytes);
-        _budget.Release(head.ChargedBytes);
-    }
-
-    /// <summary>
-    /// Stops appends for good (shard closed or stream deleted). Records already appended stay readable; waiting
-    /// readers are released once they reach the end.
-    /// </summary>
-    public void Close()
-    {
-        lock (_rollLock)
-        {
-            Volatile.Write(ref _closed, 1);
-            _tail.Seal();
-        }
-
-        WakeAll();
-    }
-
-    /// <summary>Closes the log and returns its memory to the budget (stream deleted).</summary>
-    public void Release()
-    {
-        Close();
-        _budget.Unregister(this);
-    }
+    // ------------------------------------------------------------------ waiting
 
     /// <summary>
     /// Completes when a record is readable at or after <paramref name="index"/> (true) or the log is closed and
     /// the reader has reached its end (false). Waits without polling and without a thread.
     /// </summary>
-    public ValueTask<bool> WaitForRecordAsync(long index, LogWaiter waiter, CancellationToken cancellationToken)
+    public ValueTask<bool> WaitForRecordAsync(long index, LogWaiter waiter, LogPin pin, CancellationToken cancellationToken)
     {
-        if (HasRecordAtOrAfter(index))
+        if (HasRecordAtOrAfter(index, pin))
         {
             return new ValueTask<bool>(true);
         }
@@ -438,12 +559,9 @@ internal sealed class ShardLog
         }
 
         // Re-check after enlisting (the CAS above is a full fence): an append that raced the enlist is seen here.
-        if (HasRecordAtOrAfter(index) || IsClosed)
+        if ((HasRecordAtOrAfter(index, pin) || IsClosed) && waiter.TryDisarm())
         {
-            if (waiter.TryDisarm())
-            {
-                return new ValueTask<bool>(HasRecordAtOrAfter(index) || index < EndIndex);
-            }
+            return new ValueTask<bool>(HasRecordAtOrAfter(index, pin) || index < EndIndex);
         }
 
         return pending;

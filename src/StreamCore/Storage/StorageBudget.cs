@@ -19,55 +19,92 @@ public enum MemoryLimitPolicy
 }
 
 /// <summary>
-/// Accounts the memory of every shard log of one engine. Charged per segment (not per record), so the append
-/// hot path never touches it.
+/// Accounts the memory of every shard log of one engine and pools the storage of reclaimed segments, so a log in
+/// steady state (trimming as fast as it appends) allocates nothing. Charged per segment, never per record.
 /// </summary>
 internal sealed class StorageBudget
 {
     private readonly long _cap;
     private readonly MemoryLimitPolicy _policy;
+    private readonly int _pooledSlots;
+    private readonly int _pooledArenaBytes;
+    private readonly int _maxPooled;
     private readonly ConcurrentDictionary<ShardLog, byte> _logs = new();
+    private readonly ConcurrentBag<SegmentArrays> _pool = [];
     private readonly Lock _trimLock = new();
 
-    // Invariant: the sum of ChargedBytes of every segment linked into a live log of this engine.
+    // Invariant: the sum of ChargedBytes of the segment storage linked into logs or waiting in a log's limbo.
     private long _retainedBytes;
 
-    public StorageBudget(long? cap, MemoryLimitPolicy policy)
+    // Invariant: the sum of ChargedBytes of the storage in _pool.
+    private long _pooledBytes;
+
+    // Invariant: the part of _retainedBytes waiting in logs' limbo: trimmed, but still reachable by a reader. The cap
+    // bounds _retainedBytes - _limboBytes + _pooledBytes; limbo is readers' overshoot (about one segment per reader),
+    // returned as soon as they move on.
+    private long _limboBytes;
+
+    private long _recycled;
+
+    public StorageBudget(long? cap, MemoryLimitPolicy policy, int segmentSlots = 8192, int segmentArenaBytes = 1024 * 1024)
     {
         _cap = cap ?? long.MaxValue;
         _policy = policy;
+        _pooledSlots = segmentSlots;
+        _pooledArenaBytes = segmentArenaBytes;
+
+        // Enough for a few rolls of every busy shard between sweeps, without holding more than ~64 MiB idle.
+        _maxPooled = (int)Math.Max(4, (64L << 20) / SegmentArrays.Charge(segmentSlots, segmentArenaBytes));
     }
 
+    /// <summary>Bytes of storage holding records (or held back for readers).</summary>
     public long RetainedBytes => Volatile.Read(ref _retainedBytes);
+
+    /// <summary>Bytes of reclaimed storage kept for reuse.</summary>
+    public long PooledBytes => Volatile.Read(ref _pooledBytes);
 
     public long Cap => _cap;
 
+    public int PooledSegments => _pool.Count;
+
+    public MemoryLimitPolicy Policy => _policy;
+
+    public long LimboBytes => Volatile.Read(ref _limboBytes);
+
+    /// <summary>How many segments' storage has gone back to the pool for reuse (a diagnostic for tests).</summary>
+    public long RecycledSegments => Volatile.Read(ref _recycled);
+
+    public void EnterLimbo(long bytes) => Interlocked.Add(ref _limboBytes, bytes);
+
+    public void LeaveLimbo(long bytes) => Interlocked.Add(ref _limboBytes, -bytes);
+
     public void Register(ShardLog log) => _logs.TryAdd(log, 0);
 
-    public void Unregister(ShardLog log)
-    {
-        if (_logs.TryRemove(log, out _))
-        {
-            Release(log.ChargedBytes);
-        }
-    }
-
-    public void Release(long bytes) => Interlocked.Add(ref _retainedBytes, -bytes);
+    public void Unregister(ShardLog log) => _logs.TryRemove(log, out _);
 
     /// <summary>
-    /// Charges a new segment; applies the policy when the cap would be exceeded. Must be called with no log's
-    /// roll lock held: trimming takes other logs' roll locks.
+    /// Returns storage for a new segment: pooled when the size is the standard one, else newly charged; applies the
+    /// policy when the cap would be exceeded. Must be called with no log's roll lock held: trimming takes them.
     /// </summary>
-    public bool TryCharge(long bytes)
+    public SegmentArrays? Acquire(int slots, int arenaBytes)
     {
+        bool standard = slots == _pooledSlots && arenaBytes == _pooledArenaBytes;
+        long bytes = SegmentArrays.Charge(slots, arenaBytes);
         while (true)
         {
+            if (standard && _pool.TryTake(out SegmentArrays pooled))
+            {
+                Interlocked.Add(ref _pooledBytes, -bytes);
+                Interlocked.Add(ref _retainedBytes, bytes);
+                return pooled;
+            }
+
             long current = Volatile.Read(ref _retainedBytes);
-            if (current + bytes <= _cap)
+            if (current - Volatile.Read(ref _limboBytes) + Volatile.Read(ref _pooledBytes) + bytes <= _cap)
             {
                 if (Interlocked.CompareExchange(ref _retainedBytes, current + bytes, current) == current)
                 {
-                    return true;
+                    return SegmentArrays.Allocate(slots, arenaBytes);
                 }
 
                 continue;
@@ -75,10 +112,31 @@ internal sealed class StorageBudget
 
             if (_policy == MemoryLimitPolicy.RejectWrites || !TrimOldestSegment())
             {
-                return false;
+                return null;
             }
         }
     }
+
+    /// <summary>
+    /// Takes back storage no reader can reach any more: pooled (cleared) when standard, the pool has room and pooling
+    /// keeps live plus pooled storage within the cap; otherwise left to the GC.
+    /// </summary>
+    public void Reclaim(SegmentArrays arrays)
+    {
+        long bytes = arrays.ChargedBytes;
+        long live = Interlocked.Add(ref _retainedBytes, -bytes) - Volatile.Read(ref _limboBytes);
+        if (arrays.Entries.Length == _pooledSlots && arrays.Arena.Length == _pooledArenaBytes && _pool.Count < _maxPooled
+            && live + Volatile.Read(ref _pooledBytes) + bytes <= _cap)
+        {
+            Array.Clear(arrays.Entries); // every slot unpublished again
+            Interlocked.Add(ref _pooledBytes, bytes);
+            Interlocked.Increment(ref _recycled);
+            _pool.Add(arrays);
+        }
+    }
+
+    /// <summary>Returns storage that was acquired but never linked (another producer rolled first).</summary>
+    public void Return(SegmentArrays arrays) => Reclaim(arrays);
 
     private bool TrimOldestSegment()
     {

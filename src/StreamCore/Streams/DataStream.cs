@@ -98,7 +98,7 @@ public sealed class DataStream
     /// <param name="shardId">The shard to read.</param>
     /// <param name="position">Where to start; LATEST is fixed when the reader opens.</param>
     /// <param name="maxBatchRecords">The most records one batch holds (1-10,000).</param>
-    /// <returns>A reader for one consumer.</returns>
+    /// <returns>A reader for one consumer; dispose it when done.</returns>
     /// <exception cref="ResourceNotFoundException">No such shard.</exception>
     /// <exception cref="InvalidArgumentException">The position names another shard or stream, or a future time.</exception>
     public ShardReader OpenReader(ShardId shardId, StartingPosition position, int maxBatchRecords = 10_000)
@@ -114,9 +114,15 @@ public sealed class DataStream
     /// <param name="shardId">The shard to read.</param>
     /// <param name="position">Where to start.</param>
     /// <param name="cancellationToken">Ends the sequence.</param>
-    /// <returns>The batches, in sequence order.</returns>
-    public IAsyncEnumerable<RecordBatch> ReadAsync(ShardId shardId, StartingPosition position, CancellationToken cancellationToken = default) =>
-        OpenReader(shardId, position).ReadAllAsync(cancellationToken);
+    /// <returns>The batches, in sequence order; each valid until the next is requested.</returns>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ShardId shardId, StartingPosition position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using ShardReader reader = OpenReader(shardId, position);
+        await foreach (RecordBatch batch in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return batch;
+        }
+    }
 }
 
 /// <summary>Record and shard rules both faces apply before touching state.</summary>

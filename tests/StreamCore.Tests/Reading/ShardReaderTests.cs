@@ -71,7 +71,7 @@ public class ShardReaderTests
 
         t.Engine.DeleteStream("a");
         Assert.False(await waitA.AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
-        Assert.Equal("last", Encoding.UTF8.GetString(batch[0].Data.Span)); // memory handed out stays valid
+        Assert.Equal("last", Encoding.UTF8.GetString(batch[0].Data.Span)); // the held batch stays valid until the reader moves on
         t.Dispose();
         Assert.False(await waitB.AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Task.Run(() => t.Engine.CreateStream("c", 1)));

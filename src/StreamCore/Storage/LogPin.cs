@@ -1,0 +1,45 @@
+namespace StreamCore.Storage;
+
+/// <summary>
+/// What one reader of a <see cref="ShardLog"/> may still touch: the batch it holds, and, while a read is in flight,
+/// whatever that read can reach. The log recycles a trimmed segment only when no pin may reach it.
+/// </summary>
+/// <remarks>
+/// A seqlock: <see cref="_epoch"/> is odd while a read is in flight. <see cref="BeginRead"/> is a full fence, so a
+/// read that starts after a trim has unlinked a segment loads the new segment list and cannot reach it; a read in
+/// flight might have loaded the old list, so the trimmer waits for it to end. Between reads only the held batch
+/// [<see cref="_heldStart"/>, <see cref="_heldEnd"/>) is reachable: a fresh read never follows links into unlinked segments.
+/// </remarks>
+internal sealed class LogPin
+{
+    private int _epoch;
+    private long _heldStart = long.MaxValue;
+    private long _heldEnd = long.MinValue;
+
+    /// <summary>Marks a read in flight. Full fence: the read's load of the segment list comes after it.</summary>
+    public void BeginRead() => Interlocked.Increment(ref _epoch);
+
+    /// <summary>Ends the read; the reader now holds [<paramref name="heldStart"/>, <paramref name="heldEnd"/>) (empty when start &gt;= end).</summary>
+    public void EndRead(long heldStart, long heldEnd)
+    {
+        Volatile.Write(ref _heldStart, heldStart);
+        Volatile.Write(ref _heldEnd, heldEnd);
+        Volatile.Write(ref _epoch, _epoch + 1);
+    }
+
+    /// <summary>Ends the read keeping the batch held before it.</summary>
+    public void EndRead() => Volatile.Write(ref _epoch, _epoch + 1);
+
+    /// <summary>Whether this reader may touch records in [<paramref name="start"/>, <paramref name="end"/>) of an unlinked segment.</summary>
+    public bool MayReach(long start, long end)
+    {
+        int epoch = Volatile.Read(ref _epoch);
+        if ((epoch & 1) != 0)
+        {
+            return true; // a read in flight may hold the old segment list
+        }
+
+        bool overlaps = Volatile.Read(ref _heldStart) < end && Volatile.Read(ref _heldEnd) > start;
+        return overlaps || Volatile.Read(ref _epoch) != epoch; // changed under us: be conservative, look again later
+    }
+}
