@@ -13,6 +13,8 @@ public class AppendBenchmarks
     private byte[] _payload = [];
     private StreamEngine _engine = null!;
     private DataStream _stream = null!;
+    private StreamEngine _coarseEngine = null!;
+    private DataStream _coarseStream = null!;
     private Channel<byte[]> _channel = null!;
     private ConcurrentQueue<byte[]> _queue = null!;
 
@@ -23,12 +25,18 @@ public class AppendBenchmarks
         _payload = Fixtures.Payload();
         _engine = Fixtures.BoundedEngine();
         _stream = _engine.CreateStream("s", 1);
+        _coarseEngine = Fixtures.BoundedEngine(coarseClock: true);
+        _coarseStream = _coarseEngine.CreateStream("s", 1);
         _channel = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _queue = new ConcurrentQueue<byte[]>();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _engine.Dispose();
+    public void Cleanup()
+    {
+        _engine.Dispose();
+        _coarseEngine.Dispose();
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
     public void Channel_write_then_read()
@@ -70,6 +78,17 @@ public class AppendBenchmarks
     public void StreamCore_append_explicit_hash_key()
     {
         DataStream stream = _stream;
+        byte[] payload = _payload;
+        for (int i = 0; i < _n; i++)
+        {
+            stream.Append("k", UInt128.Zero, payload);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    public void StreamCore_append_explicit_hash_key_coarse_clock()
+    {
+        DataStream stream = _coarseStream;
         byte[] payload = _payload;
         for (int i = 0; i < _n; i++)
         {

@@ -18,6 +18,8 @@ public class PartitionKeyBenchmarks
     private byte[] _payload = [];
     private StreamEngine _engine = null!;
     private DataStream _stream = null!;
+    private StreamEngine _coarseEngine = null!;
+    private DataStream _coarseStream = null!;
     private int _n;
 
     [GlobalSetup]
@@ -29,10 +31,16 @@ public class PartitionKeyBenchmarks
         _payload = Fixtures.Payload();
         _engine = Fixtures.BoundedEngine();
         _stream = _engine.CreateStream("s", 4);
+        _coarseEngine = Fixtures.BoundedEngine(coarseClock: true);
+        _coarseStream = _coarseEngine.CreateStream("s", 4);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _engine.Dispose();
+    public void Cleanup()
+    {
+        _engine.Dispose();
+        _coarseEngine.Dispose();
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Append_distinct_keys()
@@ -49,6 +57,24 @@ public class PartitionKeyBenchmarks
         foreach (string key in _hot)
         {
             _stream.Append(key, _payload);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Append_distinct_keys_coarse_clock()
+    {
+        foreach (string key in _distinct)
+        {
+            _coarseStream.Append(key, _payload);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Append_hot_keys_coarse_clock()
+    {
+        foreach (string key in _hot)
+        {
+            _coarseStream.Append(key, _payload);
         }
     }
 

@@ -42,6 +42,7 @@ public sealed class StreamEngine : IDisposable
         options.Validate();
         Options = options;
         Time = options.TimeProvider;
+        Clock = new EngineClock(options.TimeProvider, options.UseCoarseClock);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
@@ -71,7 +72,12 @@ public sealed class StreamEngine : IDisposable
 
     internal ShardIteratorCodec Iterators { get; }
 
-    internal long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
+    internal EngineClock Clock { get; }
+
+    /// <summary>MD5 of hot partition keys, shared by every stream (the hash does not depend on the stream).</summary>
+    internal PartitionKeyHashCache KeyHashes { get; } = new();
+
+    internal long NowMs => Clock.NowMs;
 
     /// <summary>Returns a Kinesis-shaped client over this engine. Clients are cheap, thread-safe and share the engine.</summary>
     public IKinesisClient CreateKinesisClient() => new KinesisClient(this);

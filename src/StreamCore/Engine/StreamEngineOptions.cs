@@ -23,6 +23,15 @@ public sealed class StreamEngineOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
+    /// When <see cref="TimeProvider"/> is <see cref="TimeProvider.System"/>, read the time of each append from a coarse
+    /// monotonic tick (resolution 1-4 ms, about 6 ns a read instead of about 25 ns), anchored to the system clock and
+    /// re-anchored every second. Saves about 20 ns per append; arrival timestamps may then lag real time by up to the
+    /// tick's resolution, so an AT_TIMESTAMP position taken just before a write may miss it. Default
+    /// <see langword="false"/>. Ignored for any other <see cref="TimeProvider"/> (a fake clock is always exact).
+    /// </summary>
+    public bool UseCoarseClock { get; set; }
+
+    /// <summary>
     /// How long a stream stays CREATING, UPDATING or DELETING before it moves on, measured on
     /// <see cref="TimeProvider"/>. Default <see cref="TimeSpan.Zero"/>: transitions are immediate.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StreamCore.Hashing;
 
@@ -42,27 +43,29 @@ internal static class Md5
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint F(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft(a + ((b & c) | (~b & d)) + x + t, s);
+    private static uint Le(uint word) => BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
+
+    // Each step is b + rotl(a + f(b, c, d) + x + t, s). The message word and constant are added to a first: that sum
+    // does not depend on the previous step, so only f, one add, the rotate and the final add sit on the critical path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint F(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft((a + x + t) + (d ^ (b & (c ^ d))), s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint G(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft(a + ((b & d) | (c & ~d)) + x + t, s);
+    private static uint G(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft((a + x + t) + (c ^ (d & (b ^ c))), s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint H(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft(a + (b ^ c ^ d) + x + t, s);
+    private static uint H(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft((a + x + t) + (b ^ c ^ d), s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint I(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft(a + (c ^ (b | ~d)) + x + t, s);
+    private static uint I(uint a, uint b, uint c, uint d, uint x, uint t, int s) => b + BitOperations.RotateLeft((a + x + t) + (c ^ (b | ~d)), s);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compress(ref uint a0, ref uint b0, ref uint c0, ref uint d0, ReadOnlySpan<byte> block)
     {
-        uint x0 = BinaryPrimitives.ReadUInt32LittleEndian(block), x1 = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]);
-        uint x2 = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]), x3 = BinaryPrimitives.ReadUInt32LittleEndian(block[12..]);
-        uint x4 = BinaryPrimitives.ReadUInt32LittleEndian(block[16..]), x5 = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]);
-        uint x6 = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]), x7 = BinaryPrimitives.ReadUInt32LittleEndian(block[28..]);
-        uint x8 = BinaryPrimitives.ReadUInt32LittleEndian(block[32..]), x9 = BinaryPrimitives.ReadUInt32LittleEndian(block[36..]);
-        uint x10 = BinaryPrimitives.ReadUInt32LittleEndian(block[40..]), x11 = BinaryPrimitives.ReadUInt32LittleEndian(block[44..]);
-        uint x12 = BinaryPrimitives.ReadUInt32LittleEndian(block[48..]), x13 = BinaryPrimitives.ReadUInt32LittleEndian(block[52..]);
-        uint x14 = BinaryPrimitives.ReadUInt32LittleEndian(block[56..]), x15 = BinaryPrimitives.ReadUInt32LittleEndian(block[60..]);
+        // One bounds check for the whole block; words are little-endian, as MD5 defines them.
+        ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(block)[..16];
+        uint x0 = Le(w[0]), x1 = Le(w[1]), x2 = Le(w[2]), x3 = Le(w[3]), x4 = Le(w[4]), x5 = Le(w[5]), x6 = Le(w[6]), x7 = Le(w[7]);
+        uint x8 = Le(w[8]), x9 = Le(w[9]), x10 = Le(w[10]), x11 = Le(w[11]), x12 = Le(w[12]), x13 = Le(w[13]), x14 = Le(w[14]), x15 = Le(w[15]);
         uint a = a0, b = b0, c = c0, d = d0;
 
         a = F(a, b, c, d, x0, 0xd76aa478, 7); d = F(d, a, b, c, x1, 0xe8c7b756, 12); c = F(c, d, a, b, x2, 0x242070db, 17); b = F(b, c, d, a, x3, 0xc1bdceee, 22);

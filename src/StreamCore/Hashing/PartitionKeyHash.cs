@@ -6,19 +6,16 @@ namespace StreamCore.Hashing;
 /// <summary>Maps partition keys and explicit hash keys to 128-bit hash keys, as Kinesis does.</summary>
 internal static class PartitionKeyHash
 {
-    /// <summary>Kinesis limits partition keys to 256 characters, so 1,024 UTF-8 bytes always suffice.</summary>
-    internal const int MaxPartitionKeyBytes = 256 * 4;
+    /// <summary>Kinesis limits partition keys to 256 characters; at most 3 UTF-8 bytes per UTF-16 unit.</summary>
+    internal const int MaxPartitionKeyBytes = 256 * 3;
 
     /// <summary>MD5 of the key's UTF-8 bytes, read as an unsigned big-endian 128-bit integer. Allocates nothing.</summary>
     public static UInt128 Hash(ReadOnlySpan<char> partitionKey)
     {
-        Span<byte> utf8 = stackalloc byte[MaxPartitionKeyBytes];
+        Span<byte> utf8 = partitionKey.Length <= 256 ? stackalloc byte[partitionKey.Length * 3] : new byte[partitionKey.Length * 3];
         int length = Encoding.UTF8.GetBytes(partitionKey, utf8);
-        return HashUtf8(utf8[..length]);
+        return Md5.HashToUInt128(utf8[..length]);
     }
-
-    /// <summary>MD5 of UTF-8 bytes already encoded, read as an unsigned big-endian 128-bit integer.</summary>
-    public static UInt128 HashUtf8(ReadOnlySpan<byte> partitionKeyUtf8) => Md5.HashToUInt128(partitionKeyUtf8);
 
     /// <summary>
     /// Parses an explicit hash key: decimal digits with no sign, spaces or leading zeros.

@@ -391,9 +391,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw ErrorMessages.ExclusiveMinimumSequenceNumberInvalid(ordering, stream.Name, engine.AccountId);
         }
 
-        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(request.PartitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
-        UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : PartitionKeyHash.HashUtf8(key[..keyLength]);
+        UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
         SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, engine.NowMs, out ShardState shard);
         return new PutRecordResponse
         {
@@ -452,7 +452,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             ReadOnlyMemory<byte> data = Memory(entry.Data!);
             int keyLength = Encoding.UTF8.GetBytes(entry.PartitionKey!, key);
             RecordRules.CheckSize(stream, keyLength + data.Length);
-            UInt128 hashKey = entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : PartitionKeyHash.HashUtf8(key[..keyLength]);
+            UInt128 hashKey = entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(entry.PartitionKey!, key[..keyLength]);
             shards[i] = router.Route(hashKey);
             pending[i] = new PendingRecord(entry.PartitionKey!, keyLength, data);
         }

@@ -110,6 +110,13 @@ internal sealed class StorageBudget
                 continue;
             }
 
+            // Idle pooled storage gives way before any record does.
+            if (_pool.TryTake(out SegmentArrays idle))
+            {
+                Interlocked.Add(ref _pooledBytes, -idle.ChargedBytes);
+                continue;
+            }
+
             if (_policy == MemoryLimitPolicy.RejectWrites || !TrimOldestSegment())
             {
                 return null;

@@ -71,9 +71,9 @@ public sealed class DataStream
     /// <exception cref="ResourceNotFoundException">The stream is not ready (CREATING) or was deleted.</exception>
     public AppendResult Append(string partitionKey, ReadOnlySpan<byte> data)
     {
-        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(partitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
-        return AppendEncoded(PartitionKeyHash.HashUtf8(key[..keyLength]), key[..keyLength], data);
+        return AppendEncoded(_engine.KeyHashes.Hash(partitionKey, key[..keyLength]), key[..keyLength], data);
     }
 
     /// <summary>Appends a record to the shard that owns <paramref name="explicitHashKey"/>.</summary>
@@ -83,7 +83,7 @@ public sealed class DataStream
     /// <returns>The shard and sequence number of the record.</returns>
     public AppendResult Append(string partitionKey, UInt128 explicitHashKey, ReadOnlySpan<byte> data)
     {
-        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(partitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
         return AppendEncoded(explicitHashKey, key[..keyLength], data);
     }
@@ -128,6 +128,13 @@ public sealed class DataStream
 /// <summary>Record and shard rules both faces apply before touching state.</summary>
 internal static class RecordRules
 {
+    /// <summary>
+    /// A buffer size that holds the key's UTF-8 bytes (at most 3 per UTF-16 unit) when the key is of valid length;
+    /// small so that stack buffers stay cheap to clear.
+    /// </summary>
+    public static int MaxUtf8Length(string? partitionKey) =>
+        partitionKey is { Length: > 0 and <= Constraints.MaxPartitionKeyLength } ? partitionKey.Length * 3 : 0;
+
     /// <summary>
     /// Validates a record (partition key length, record size, stream writable) and encodes its partition key to UTF-8.
     /// </summary>

@@ -59,3 +59,49 @@ public class Md5Tests
 #pragma warning restore CA5351
     }
 }
+
+public class PartitionKeyHashCacheTests
+{
+    [Property(MaxTest = 300)]
+    public bool Always_returns_the_MD5_of_the_key(FsCheck.NonEmptyString key, FsCheck.PositiveInt repeats)
+    {
+        var cache = new PartitionKeyHashCache();
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(key.Get);
+        UInt128 expected = Md5.HashToUInt128(utf8);
+        for (int i = 0; i < (repeats.Get % 5) + 1; i++)
+        {
+            if (cache.Hash(key.Get, utf8) != expected)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public async Task Concurrent_readers_and_writers_never_pair_a_key_with_another_keys_hash()
+    {
+        var cache = new PartitionKeyHashCache();
+        string[] keys = [.. Enumerable.Range(0, 20_000).Select(i => "key-" + i)]; // more keys than slots: constant overwrites
+        byte[][] utf8 = [.. keys.Select(k => System.Text.Encoding.UTF8.GetBytes(k))];
+        UInt128[] expected = [.. utf8.Select(b => Md5.HashToUInt128(b))];
+        int wrong = 0;
+        Task[] workers = [.. Enumerable.Range(0, 4).Select(w => Task.Run(
+            () =>
+            {
+                var random = new Random(w);
+                for (int i = 0; i < 300_000; i++)
+                {
+                    int k = random.Next(keys.Length) % (i % 3 == 0 ? 64 : keys.Length); // a hot set and a long tail
+                    if (cache.Hash(keys[k], utf8[k]) != expected[k])
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+            },
+            TestContext.Current.CancellationToken))];
+        await Task.WhenAll(workers);
+        Assert.Equal(0, wrong);
+    }
+}

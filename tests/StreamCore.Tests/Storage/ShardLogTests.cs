@@ -258,4 +258,23 @@ public class ShardLogTests
         Assert.True(older.FirstRetainedIndex > 0, "the older log lost its oldest segment first");
         Assert.Equal(1_000, newer.EndIndex);
     }
+
+    [Fact]
+    public void Pooled_storage_gives_way_to_a_new_shard_under_the_cap()
+    {
+        var budget = new StorageBudget(400 * 1024, MemoryLimitPolicy.TrimOldest, 256, 32 * 1024);
+        ShardLog busy = NewLog(budget);
+        for (int i = 0; i < 20_000; i++)
+        {
+            busy.Append("k"u8, new byte[100], i, out _);
+        }
+
+        busy.TrimExpired(long.MaxValue - 1); // everything but the tail goes back to the pool
+        Assert.True(budget.PooledBytes > 200 * 1024);
+        ShardLog fresh = new(budget, maxSegmentSlots: 1024, maxSegmentBytes: 128 * 1024); // grows through non-pooled sizes
+        for (int i = 0; i < 2_000; i++)
+        {
+            Assert.Equal(AppendStatus.Appended, fresh.Append("k"u8, new byte[100], 30_000, out _));
+        }
+    }
 }
