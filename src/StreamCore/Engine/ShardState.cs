@@ -5,8 +5,9 @@ namespace StreamCore.Engine;
 /// <summary>One shard of a stream: its identity, hash key range, lineage and record log.</summary>
 internal sealed class ShardState
 {
-    public ShardState(ShardId id, HashKeyRange range, long creationSeconds, ShardLog log, ShardId? parent = null, ShardId? adjacentParent = null)
+    public ShardState(ShardId id, HashKeyRange range, long creationSeconds, long createdAtMs, ShardLog log, ShardId? parent = null, ShardId? adjacentParent = null)
     {
+        CreatedAtMs = createdAtMs;
         Id = id;
         IdText = id.ToString();
         Range = range;
@@ -24,7 +25,17 @@ internal sealed class ShardState
 
     public HashKeyRange Range { get; }
 
+    /// <summary>
+    /// The creation second encoded in the shard's sequence numbers. For children it is one second after the
+    /// latest parent's, so every child sequence number sorts after every parent sequence number.
+    /// </summary>
     public long CreationSeconds { get; }
+
+    /// <summary>When the shard was created, by the engine's clock.</summary>
+    public long CreatedAtMs { get; }
+
+    /// <summary>When the shard was closed by a reshard; null while open.</summary>
+    public long? ClosedAtMs { get; private set; }
 
     public ShardLog Log { get; }
 
@@ -35,7 +46,36 @@ internal sealed class ShardState
     public SequenceNumber StartingSequenceNumber { get; }
 
     /// <summary>Set when the shard is closed by a reshard; null while open.</summary>
-    public SequenceNumber? EndingSequenceNumber { get; set; }
+    public SequenceNumber? EndingSequenceNumber { get; private set; }
+
+    public bool IsOpen => EndingSequenceNumber is null;
+
+    /// <summary>The shards split or merged from this one (empty while open); set with the close.</summary>
+    public ShardState[] Children { get; private set; } = [];
+
+    /// <summary>
+    /// Closes the shard: no write lands on it afterwards. Its records stay readable; a reader at its end is told
+    /// about <paramref name="children"/>.
+    /// </summary>
+    public void Close(long nowMs, ShardState[] children)
+    {
+        Children = children;
+        ClosedAtMs = nowMs;
+        EndingSequenceNumber = new SequenceNumber(CreationSeconds, Id.Index, SequenceNumber.ClosingSequenceIndex, nowMs / 1000);
+        Log.Close();
+    }
+
+    // On-demand metering, under the engine's control lock: counters at the last sample and the rates since.
+    public long SampledRecords { get; set; }
+
+    public long SampledBytes { get; set; }
+
+    public double BytesPerSecond { get; set; }
+
+    public double RecordsPerSecond { get; set; }
+
+    /// <summary>A closed shard whose every record is past retention: gone from listings and reads.</summary>
+    public bool IsExpired(long nowMs, long retentionMs) => ClosedAtMs is { } closed && nowMs - closed >= retentionMs;
 
     /// <summary>The sequence number of the record at log index <paramref name="index"/>.</summary>
     public SequenceNumber SequenceNumberAt(long index, long arrivalMs) =>

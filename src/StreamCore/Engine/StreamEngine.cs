@@ -19,13 +19,14 @@ namespace StreamCore;
 /// <see cref="IKinesisClient"/> for code written against the AWS SDK, and <see cref="CreateStream(string, int)"/> /
 /// <see cref="GetStream"/> return <see cref="DataStream"/> handles for allocation-free event-bus use.
 /// </remarks>
-public sealed class StreamEngine : IDisposable
+public sealed partial class StreamEngine : IDisposable
 {
     private const int MaxStreamsCreating = 5;
 
     private readonly ConcurrentDictionary<string, StreamState> _streams = new(StringComparer.Ordinal);
     private readonly Lock _control = new();
     private readonly ITimer _retentionSweep;
+    private readonly ITimer _onDemandScaler;
     private int _disposed;
 
     /// <summary>Creates an engine with default options (account 000000000000, us-east-1, system clock).</summary>
@@ -47,6 +48,8 @@ public sealed class StreamEngine : IDisposable
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);
+        TimeSpan sample = options.OnDemandScaling.SampleInterval;
+        _onDemandScaler = Time.CreateTimer(static s => ((StreamEngine)s!).ScaleOnDemandStreams(), this, sample, sample);
     }
 
     /// <summary>The account id this engine stands for.</summary>
@@ -132,6 +135,7 @@ public sealed class StreamEngine : IDisposable
         }
 
         _retentionSweep.Dispose();
+        _onDemandScaler.Dispose();
         lock (_control)
         {
             foreach (StreamState stream in _streams.Values)
@@ -209,7 +213,7 @@ public sealed class StreamEngine : IDisposable
             var states = new ShardState[shards];
             for (int i = 0; i < shards; i++)
             {
-                states[i] = new ShardState(new ShardId(i), ranges[i], creationSeconds, NewLog(stream));
+                states[i] = new ShardState(new ShardId(i), ranges[i], creationSeconds, now.ToUnixTimeMilliseconds(), NewLog(stream));
             }
 
             stream.Shards = states;
@@ -268,7 +272,7 @@ public sealed class StreamEngine : IDisposable
     /// Moves <paramref name="stream"/> to <paramref name="during"/>, then after the configured delay to
     /// <paramref name="after"/> (or removes it when null) and runs <paramref name="apply"/>. Called under the lock.
     /// </summary>
-    private void Transition(StreamState stream, DataStreamStatus during, DataStreamStatus? after, Action? apply)
+    internal void Transition(StreamState stream, DataStreamStatus during, DataStreamStatus? after, Action? apply)
     {
         stream.Status = during;
         TimeSpan delay = Options.StatusTransitionDelay;
@@ -511,10 +515,17 @@ public sealed class StreamEngine : IDisposable
         long now = NowMs;
         foreach (StreamState stream in _streams.Values)
         {
-            long cutoff = Math.Max(now - stream.RetentionMs, stream.ExpiredBeforeMs);
+            long cutoff = ExpiryCutoff(stream, now);
             foreach (ShardState shard in stream.Shards)
             {
-                shard.Log.TrimExpired(cutoff);
+                if (shard.IsExpired(now, stream.RetentionMs))
+                {
+                    shard.Log.Release(); // a closed shard whose data all aged out: its storage goes back
+                }
+                else
+                {
+                    shard.Log.TrimExpired(cutoff);
+                }
             }
         }
     }
@@ -536,11 +547,22 @@ public sealed class StreamEngine : IDisposable
     /// <summary>Appends one record to the shard that owns <paramref name="hashKey"/>. Validation is the caller's.</summary>
     internal SequenceNumber Append(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, out ShardState shard)
     {
-        shard = stream.Router!.Route(hashKey);
-        AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index);
-        return status == AppendStatus.Appended
-            ? shard.SequenceNumberAt(index, nowMs)
-            : throw AppendFailure(stream, shard, status);
+        while (true)
+        {
+            shard = stream.Router!.Route(hashKey);
+            AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index);
+            if (status == AppendStatus.Appended)
+            {
+                return shard.SequenceNumberAt(index, nowMs);
+            }
+
+            // A reshard publishes the new router before it closes the parents, so a closed shard means "route again";
+            // the same closed shard again means the stream itself is gone.
+            if (status != AppendStatus.Closed || stream.Router!.Route(hashKey) == shard)
+            {
+                throw AppendFailure(stream, shard, status);
+            }
+        }
     }
 
     internal Exception AppendFailure(StreamState stream, ShardState shard, AppendStatus status) => status switch

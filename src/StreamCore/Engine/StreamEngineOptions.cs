@@ -40,6 +40,9 @@ public sealed class StreamEngineOptions
     /// <summary>The account's open-shard quota (DescribeLimits.ShardLimit). Default 20,000, as in us-east-1.</summary>
     public int ShardLimit { get; set; } = 20_000;
 
+    /// <summary>How on-demand streams scale themselves.</summary>
+    public OnDemandScalingOptions OnDemandScaling { get; set; } = new();
+
     /// <summary>The account's on-demand stream quota. Default 50.</summary>
     public int OnDemandStreamCountLimit { get; set; } = 50;
 
@@ -96,6 +99,8 @@ public sealed class StreamEngineOptions
             throw new ArgumentException("IteratorSigningKey must be at least 16 bytes.", nameof(IteratorSigningKey));
         }
 
+        ArgumentNullException.ThrowIfNull(OnDemandScaling, nameof(OnDemandScaling));
+        OnDemandScaling.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentRecordCapacity, 256, nameof(SegmentRecordCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentArenaBytes, 32 * 1024, nameof(SegmentArenaBytes));
     }

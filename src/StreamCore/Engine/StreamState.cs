@@ -74,12 +74,37 @@ internal sealed class StreamState
     /// <summary>The pending status transition, disposed when the stream is deleted or the engine disposed.</summary>
     public ITimer? TransitionTimer { get; set; }
 
-    public int OpenShardCount => Shards.Count(s => s.EndingSequenceNumber is null);
+    public int OpenShardCount => Shards.Count(s => s.IsOpen);
 
-    public bool TryGetShard(ShardId id, out ShardState shard)
+    // On-demand metering, under the engine's control lock.
+    public long LastSampleMs { get; set; }
+
+    public double PeakBytesPerSecond { get; set; }
+
+    public double PeakRecordsPerSecond { get; set; }
+
+    /// <summary>Restarts metering (after a capacity-mode switch).</summary>
+    public void ResetMetering()
+    {
+        LastSampleMs = 0;
+        PeakBytesPerSecond = 0;
+        PeakRecordsPerSecond = 0;
+    }
+
+    /// <summary>Scalings (UpdateShardCount) in the rolling 24 hours; under the engine's control lock.</summary>
+    public List<long> ScalingTimesMs { get; } = [];
+
+    /// <summary>Capacity-mode switches in the rolling 24 hours; under the engine's control lock.</summary>
+    public List<long> ModeSwitchTimesMs { get; } = [];
+
+    /// <summary>The shards a listing shows now: every shard but closed ones whose data has all expired.</summary>
+    public IEnumerable<ShardState> LiveShards(long nowMs) => Shards.Where(s => !s.IsExpired(nowMs, RetentionMs));
+
+    /// <summary>Finds a shard that has not expired.</summary>
+    public bool TryGetShard(ShardId id, long nowMs, out ShardState shard)
     {
         ShardState[] shards = Shards;
-        if (id.Index < shards.Length && shards[id.Index] is { } found && found.Id == id)
+        if (id.Index < shards.Length && shards[id.Index] is { } found && !found.IsExpired(nowMs, RetentionMs))
         {
             shard = found;
             return true;

@@ -12,13 +12,15 @@ namespace StreamCore.Hashing;
 /// </remarks>
 internal sealed class PartitionKeyHashCache
 {
-    private const int Size = 4096; // power of two
+    // Power of two; 32 KB, allocated on first use so engines that never hash a key (tests, explicit hash keys) pay nothing.
+    private const int Size = 1024;
 
-    private readonly Entry[] _entries = new Entry[Size];
+    private Entry[]? _entries;
 
     public UInt128 Hash(string key, ReadOnlySpan<byte> keyUtf8)
     {
-        ref Entry entry = ref _entries[key.GetHashCode() & (Size - 1)];
+        Entry[] entries = Volatile.Read(ref _entries) ?? EnsureEntries();
+        ref Entry entry = ref entries[key.GetHashCode() & (Size - 1)];
         int version = Volatile.Read(ref entry.Version);
         if ((version & 1) == 0 && string.Equals(entry.Key, key, StringComparison.Ordinal))
         {
@@ -39,6 +41,12 @@ internal sealed class PartitionKeyHashCache
         }
 
         return hash;
+    }
+
+    private Entry[] EnsureEntries()
+    {
+        Interlocked.CompareExchange(ref _entries, new Entry[Size], null);
+        return _entries!;
     }
 
     private struct Entry

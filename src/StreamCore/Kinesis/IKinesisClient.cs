@@ -121,4 +121,28 @@ public interface IKinesisClient
     /// <param name="cancellationToken">Cancels before the call takes effect.</param>
     /// <returns>The records and the next iterator.</returns>
     Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Splits an open shard in two at a hash key (provisioned streams).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>An empty response.</returns>
+    Task<SplitShardResponse> SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Merges two adjacent open shards (provisioned streams).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>An empty response.</returns>
+    Task<MergeShardsResponse> MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Scales a provisioned stream to a number of open shards of even width.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>The shard counts before and after.</returns>
+    Task<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Switches a stream between PROVISIONED and ON_DEMAND.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>An empty response.</returns>
+    Task<UpdateStreamModeResponse> UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken = default);
 }

@@ -18,6 +18,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     private static readonly string[] StreamModes = ["PROVISIONED", "ON_DEMAND"];
     private static readonly string[] IteratorTypes = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
     private static readonly string[] EncryptionTypes = ["NONE", "KMS"];
+    private static readonly string[] ScalingTypes = ["UNIFORM_SCALING"];
     private static readonly string[] FilterTypes = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"];
 
     private readonly PageTokens _pages = new(engine.Tokens);
@@ -70,7 +71,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         int limit = Math.Min(request.Limit ?? 100, 100);
-        ShardState[] shards = stream.Status == DataStreamStatus.Creating ? [] : stream.Shards;
+        ShardState[] shards = stream.Status == DataStreamStatus.Creating ? [] : [.. stream.LiveShards(engine.NowMs)];
         IEnumerable<ShardState> after = shards;
         if (request.ExclusiveStartShardId is { } start)
         {
@@ -214,7 +215,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw ErrorMessages.StreamNotActive(stream.Name, engine.AccountId, "CREATING");
         }
 
-        ShardState[] page = [.. stream.Shards.Where(s => s.Id.Index > cursor.AfterShardIndex && cursor.Filter.Matches(s, stream, now)).Take(limit + 1)];
+        ShardState[] page = [.. stream.LiveShards(now).Where(s => s.Id.Index > cursor.AfterShardIndex && cursor.Filter.Matches(s, stream, now)).Take(limit + 1)];
         ShardState[] shown = [.. page.Take(limit)];
         return new ListShardsResponse
         {
@@ -575,7 +576,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw new InvalidArgumentException($"StreamARN {arn} does not match the stream {stream.Arn} the ShardIterator belongs to.");
         }
 
-        if (stream.CreatedAt.ToUnixTimeMilliseconds() != position.StreamCreatedMs || !stream.TryGetShard(position.Shard, out ShardState shard))
+        if (stream.CreatedAt.ToUnixTimeMilliseconds() != position.StreamCreatedMs || !stream.TryGetShard(position.Shard, now, out ShardState shard))
         {
             throw ErrorMessages.ShardNotFound(position.Shard.ToString(), stream.Name, engine.AccountId);
         }
@@ -628,6 +629,23 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             shard.Log.Unpin(pin);
         }
 
+        // The end of a closed shard: no next iterator, the children to continue with, and nothing behind.
+        if (shard.Log.IsClosed && next >= shard.Log.EndIndex && !shard.IsOpen)
+        {
+            return new GetRecordsResponse
+            {
+                Records = records,
+                NextShardIterator = null,
+                MillisBehindLatest = 0,
+                ChildShards = [.. shard.Children.Select(child => new ChildShard
+                {
+                    ShardId = child.IdText,
+                    ParentShards = [.. new[] { child.ParentShardId, child.AdjacentParentShardId }.OfType<ShardId>().Select(p => p.ToString())],
+                    HashKeyRange = ToRange(child.Range),
+                })],
+            };
+        }
+
         return new GetRecordsResponse
         {
             Records = records,
@@ -635,6 +653,78 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             MillisBehindLatest = millisBehind,
         };
     });
+
+    // ------------------------------------------------------------------ resharding
+
+    public Task<SplitShardResponse> SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        ShardIdMember(ref errors, request.ShardToSplit, "shardToSplit");
+        errors.Required(request.NewStartingHashKey, "newStartingHashKey");
+        Constraints.ExplicitHashKey(ref errors, request.NewStartingHashKey, "newStartingHashKey");
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        if (PartitionKeyHash.TryParseExplicitHashKey(request.NewStartingHashKey, out UInt128 key) != ExplicitHashKeyParse.Ok)
+        {
+            throw new InvalidArgumentException($"NewStartingHashKey {request.NewStartingHashKey} used in SplitShard() on shard {request.ShardToSplit} in stream {stream.Name} under account {engine.AccountId} is not in the range [0, 2^128-1].");
+        }
+
+        engine.SplitShard(stream, request.ShardToSplit!, key, request.NewStartingHashKey!);
+        return new SplitShardResponse();
+    });
+
+    public Task<MergeShardsResponse> MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        ShardIdMember(ref errors, request.ShardToMerge, "shardToMerge");
+        ShardIdMember(ref errors, request.AdjacentShardToMerge, "adjacentShardToMerge");
+        errors.ThrowIfAny();
+        engine.MergeShards(Resolve(request), request.ShardToMerge!, request.AdjacentShardToMerge!);
+        return new MergeShardsResponse();
+    });
+
+    public Task<UpdateShardCountResponse> UpdateShardCountAsync(UpdateShardCountRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.TargetShardCount, "targetShardCount");
+        errors.Range(request.TargetShardCount, "targetShardCount", 1, 100_000);
+        errors.Required(request.ScalingType?.Value, "scalingType");
+        errors.Enum(request.ScalingType?.Value, "scalingType", ScalingTypes);
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        int before = engine.UpdateShardCount(stream, request.TargetShardCount!.Value);
+        return new UpdateShardCountResponse
+        {
+            StreamName = stream.Name,
+            StreamARN = stream.Arn,
+            CurrentShardCount = before,
+            TargetShardCount = request.TargetShardCount,
+        };
+    });
+
+    public Task<UpdateStreamModeResponse> UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.StreamARN, "streamARN");
+        Constraints.StreamArnMember(ref errors, request.StreamARN);
+        errors.Required(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode");
+        errors.Enum(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
+        errors.ThrowIfAny();
+        StreamCapacityMode mode = request.StreamModeDetails!.StreamMode!.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
+        engine.UpdateStreamMode(engine.Resolve(null, request.StreamARN), mode);
+        return new UpdateStreamModeResponse();
+    });
+
+    private static void ShardIdMember(ref ValidationErrors errors, string? value, string path)
+    {
+        errors.Required(value, path);
+        errors.Length(value, path, 1, 128);
+        errors.Pattern(value, path, Constraints.IsName, Constraints.NamePattern);
+    }
 
     // ------------------------------------------------------------------ shapes
 

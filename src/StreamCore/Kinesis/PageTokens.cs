@@ -39,8 +39,8 @@ internal readonly record struct ShardListFilter(byte Kind, int ShardIndex, long 
     {
         long streamCreated = stream.CreatedAt.ToUnixTimeMilliseconds();
         long trimHorizon = Math.Max(nowMs - stream.RetentionMs, streamCreated);
-        long? closed = shard.EndingSequenceNumber is { } end ? end.ArrivalSeconds * 1000 : null;
-        bool OpenAt(long t) => shard.CreationSeconds * 1000 <= t && (closed is null || closed > t);
+        long? closed = shard.ClosedAtMs;
+        bool OpenAt(long t) => shard.CreatedAtMs <= t && (closed is null || closed > t);
         return Kind switch
         {
             AfterShardId => shard.Id.Index > ShardIndex,

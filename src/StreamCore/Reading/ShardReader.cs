@@ -42,6 +42,12 @@ public sealed class ShardReader : IDisposable
     public ShardId ShardId => _shard.Id;
 
     /// <summary>
+    /// Whether the reader has read a closed shard to its end: no record will ever follow (the shard was split or
+    /// merged, or its stream deleted). Continue with the shard's children.
+    /// </summary>
+    public bool IsAtShardEnd => _shard.Log.IsClosed && _next >= _shard.Log.EndIndex;
+
+    /// <summary>
     /// Reads the next batch of available records (at most the reader's batch size), skipping records past
     /// retention. Reads the clock once.
     /// </summary>

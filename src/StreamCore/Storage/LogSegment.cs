@@ -54,6 +54,9 @@ internal sealed class LogSegment
 
     public bool IsSealed => (Volatile.Read(ref _reservation) & SealedBit) != 0;
 
+    /// <summary>Arena bytes claimed so far.</summary>
+    public long ClaimedBytes => Volatile.Read(ref _reservation) & BytesMask;
+
     /// <summary>Slots claimed so far (the final count once sealed).</summary>
     public int ClaimedCount => (int)((Volatile.Read(ref _reservation) & ~SealedBit) >> CountShift);
 

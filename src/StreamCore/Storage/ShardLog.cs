@@ -62,6 +62,10 @@ internal sealed class ShardLog
     // Readers' pins, held weakly so an abandoned reader cannot hold storage forever; under _rollLock.
     private readonly List<WeakReference<LogPin>> _pins = [];
 
+    // Arena bytes of every segment sealed so far (partition keys plus payloads); with the tail's claimed bytes, the
+    // bytes ever appended. Changed under _rollLock.
+    private long _sealedBytes;
+
     // 0 open, 1 closed: no append succeeds after the close's seal, waiters are released at the end.
     private int _closed;
 
@@ -90,6 +94,9 @@ internal sealed class ShardLog
 
     /// <summary>Index one past the last claimed record: where a reader positioned "after the newest record" starts.</summary>
     public long EndIndex => Volatile.Read(ref _tail).EndIndex;
+
+    /// <summary>Bytes (partition keys plus payloads) ever appended; sampled for throughput, never on the hot path.</summary>
+    public long BytesAppended => Volatile.Read(ref _sealedBytes) + Volatile.Read(ref _tail).ClaimedBytes;
 
     /// <summary>Segments trimmed but not yet reclaimable because a reader pin may reach them.</summary>
     internal int LimboCount
@@ -217,6 +224,7 @@ internal sealed class ShardLog
 
             int finalCount = full.Seal();
             var next = new LogSegment(full.BaseIndex + finalCount, storage);
+            Volatile.Write(ref _sealedBytes, _sealedBytes + full.ClaimedBytes);
             full.Link(next);
 
             // The empty bootstrap segment is dropped rather than retained.

@@ -60,7 +60,7 @@ public sealed class DataStream
 
     /// <summary>A snapshot of every retained shard, open and closed, in shard id order.</summary>
     public IReadOnlyList<ShardInfo> Shards =>
-        [.. _stream.Shards.Select(s => new ShardInfo(s.Id, s.Range, s.ParentShardId, s.AdjacentParentShardId, s.StartingSequenceNumber, s.EndingSequenceNumber))];
+        [.. _stream.LiveShards(_engine.NowMs).Select(s => new ShardInfo(s.Id, s.Range, s.ParentShardId, s.AdjacentParentShardId, s.StartingSequenceNumber, s.EndingSequenceNumber))];
 
     /// <summary>Appends a record routed by the MD5 hash of <paramref name="partitionKey"/>.</summary>
     /// <param name="partitionKey">1-256 characters; records with the same key go to the same shard, in order.</param>
@@ -110,6 +110,32 @@ public sealed class DataStream
         return new ShardReader(_engine, _stream, shard, start, maxBatchRecords);
     }
 
+    /// <summary>
+    /// Reads the whole stream across reshards: parents to their end before their children, so each partition key's
+    /// records come out in write order through any splits and merges; unrelated shards are read side by side.
+    /// </summary>
+    /// <param name="position">TRIM_HORIZON (every retained record), LATEST or AT_TIMESTAMP.</param>
+    /// <param name="cancellationToken">Ends the sequence.</param>
+    /// <returns>Batches from any shard (see <see cref="RecordBatch.ShardId"/>), each valid until the next is requested.</returns>
+    public IAsyncEnumerable<RecordBatch> ReadStreamAsync(StartingPosition position, CancellationToken cancellationToken = default) =>
+        new StreamFollower(_engine, _stream).ReadAsync(position, cancellationToken);
+
+    /// <summary>Splits an open shard at <paramref name="newStartingHashKey"/> (provisioned streams; Kinesis's rules).</summary>
+    /// <param name="shardId">The open shard to split.</param>
+    /// <param name="newStartingHashKey">The first hash key of the upper child; each child keeps at least two keys.</param>
+    public void SplitShard(ShardId shardId, UInt128 newStartingHashKey) =>
+        _engine.SplitShard(_stream, shardId.ToString(), newStartingHashKey, newStartingHashKey.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Merges two adjacent open shards (provisioned streams; Kinesis's rules).</summary>
+    /// <param name="shardToMerge">The lower shard.</param>
+    /// <param name="adjacentShardToMerge">The shard whose range starts right after it.</param>
+    public void MergeShards(ShardId shardToMerge, ShardId adjacentShardToMerge) =>
+        _engine.MergeShards(_stream, shardToMerge.ToString(), adjacentShardToMerge.ToString());
+
+    /// <summary>Scales a provisioned stream to <paramref name="targetShardCount"/> open shards of even width.</summary>
+    /// <param name="targetShardCount">At most double and at least half the current open shard count.</param>
+    public void UpdateShardCount(int targetShardCount) => _engine.UpdateShardCount(_stream, targetShardCount);
+
     /// <summary>Reads one shard as an asynchronous sequence of batches, waiting for new records as they arrive.</summary>
     /// <param name="shardId">The shard to read.</param>
     /// <param name="position">Where to start.</param>
@@ -126,6 +152,7 @@ public sealed class DataStream
 }
 
 /// <summary>Record and shard rules both faces apply before touching state.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1034", Justification = "Internal.")]
 internal static class RecordRules
 {
     /// <summary>
@@ -165,7 +192,7 @@ internal static class RecordRules
     /// <summary>A shard that may be read: the stream exists and is not CREATING, and the shard exists.</summary>
     public static ShardState ReadableShard(StreamEngine engine, StreamState stream, ShardId shardId, string shardAsGiven)
     {
-        if (stream.Status == DataStreamStatus.Creating || !stream.TryGetShard(shardId, out ShardState shard))
+        if (stream.Status == DataStreamStatus.Creating || !stream.TryGetShard(shardId, engine.NowMs, out ShardState shard))
         {
             throw Errors.ErrorMessages.ShardNotFound(shardAsGiven, stream.Name, engine.AccountId);
         }
