@@ -49,11 +49,11 @@ internal sealed class ShardLog
     // Invariant: the segment producers reserve in; always the last element of _segments.
     private LogSegment _tail;
 
-    // Invariant: the retained segments, oldest first, BaseIndex strictly increasing; replaced (never mutated)
-    // under _rollLock. _segments[0] is the physical trim horizon.
-    private LogSegment[] _segments;
+    // Invariant: the retained segments, oldest first; replaced under _rollLock. Its first segment is the physical
+    // trim horizon.
+    private SegmentTable _segments;
 
-    // Invariant: == _segments[0].BaseIndex; kept apart so reading it never touches a segment.
+    // Invariant: == _segments.First.BaseIndex; kept apart so reading it never touches a segment.
     private long _firstRetainedIndex;
 
     // Trimmed segments some pin may still reach; under _rollLock.
@@ -83,7 +83,7 @@ internal sealed class ShardLog
         _maxSegmentBytes = maxSegmentBytes;
         _expiryCutoff = expiryCutoff;
         _tail = new LogSegment(0, new SegmentArrays([], [])); // empty and unsealed: the first append rolls to a real segment
-        _segments = [_tail];
+        _segments = SegmentTable.Of(_tail);
         budget.Register(this);
     }
 
@@ -206,9 +206,9 @@ internal sealed class ShardLog
             TrimExpired(_expiryCutoff()); // free expired storage first, so steady state reuses instead of allocating
         }
 
-        // Segments grow geometrically so idle shards stay small and busy ones amortise the roll.
-        int slots = Math.Max(count, Math.Clamp(full.Entries.Length * 2, FirstSegmentSlots, _maxSegmentSlots));
-        int arena = Math.Max(bytes, Math.Clamp(full.Arena.Length * 2, FirstSegmentBytes, _maxSegmentBytes));
+        (int slots, int arena) = NextSegmentSize(full);
+        slots = Math.Max(slots, count);
+        arena = Math.Max(arena, bytes);
         if (_budget.Acquire(slots, arena) is not { } storage)
         {
             return AppendStatus.MemoryFull;
@@ -228,14 +228,38 @@ internal sealed class ShardLog
             full.Link(next);
 
             // The empty bootstrap segment is dropped rather than retained.
-            LogSegment[] segments = _segments is [{ Entries.Length: 0 }] ? [next] : [.. _segments, next];
+            SegmentTable segments = _segments.Count == 1 && _segments.First.Entries.Length == 0 ? SegmentTable.Of(next) : _segments.Append(next);
             Volatile.Write(ref _segments, segments);
-            Volatile.Write(ref _firstRetainedIndex, segments[0].BaseIndex);
+            Volatile.Write(ref _firstRetainedIndex, segments.First.BaseIndex);
             Volatile.Write(ref _tail, next);
             ReclaimLocked();
         }
 
         return AppendStatus.Appended;
+    }
+
+    /// <summary>
+    /// Segments grow geometrically while a shard warms up, so idle shards stay small. At full size, a segment is
+    /// shaped by the average record of the one before, so that slots and arena run out together: neither unused
+    /// descriptors nor an unused arena tail cost more than a few bytes per record.
+    /// </summary>
+    private (int Slots, int Arena) NextSegmentSize(LogSegment full)
+    {
+        const int Granule = 16 * 1024;
+        if (full.Entries.Length < _maxSegmentSlots || full.ClaimedCount == 0)
+        {
+            return (Math.Clamp(full.Entries.Length * 2, FirstSegmentSlots, _maxSegmentSlots), Math.Clamp(full.Arena.Length * 2, FirstSegmentBytes, _maxSegmentBytes));
+        }
+
+        long average = Math.Max(1, full.ClaimedBytes / full.ClaimedCount);
+        long arena = ((average * _maxSegmentSlots / Granule) + 2) * Granule; // rounded up, plus a granule of slack
+        if (arena <= _maxSegmentBytes)
+        {
+            return (_maxSegmentSlots, (int)arena);
+        }
+
+        int slots = (int)Math.Clamp(((_maxSegmentBytes / average / 64) + 2) * 64, FirstSegmentSlots, _maxSegmentSlots);
+        return (slots, _maxSegmentBytes);
     }
 
     /// <summary>
@@ -246,7 +270,7 @@ internal sealed class ShardLog
     {
         lock (_rollLock)
         {
-            while (_segments.Length > 1 && _segments[0] is { } head && head.IsSealed)
+            while (_segments.Count > 1 && _segments.First is { } head && head.IsSealed)
             {
                 int count = head.ClaimedCount;
                 if (count > 0 && head.Entries[count - 1].ArrivalMs > expiredAtOrBeforeMs)
@@ -266,7 +290,7 @@ internal sealed class ShardLog
     {
         lock (_rollLock)
         {
-            return _segments.Length > 1 && _segments[0].ClaimedCount > 0 ? _segments[0].Entries[0].ArrivalMs : long.MaxValue;
+            return _segments.Count > 1 && _segments.First.ClaimedCount > 0 ? _segments.First.Entries[0].ArrivalMs : long.MaxValue;
         }
     }
 
@@ -275,7 +299,7 @@ internal sealed class ShardLog
     {
         lock (_rollLock)
         {
-            if (_segments.Length <= 1)
+            if (_segments.Count <= 1)
             {
                 return false;
             }
@@ -288,10 +312,10 @@ internal sealed class ShardLog
 
     private void DropHeadLocked()
     {
-        LogSegment head = _segments[0];
-        LogSegment[] rest = _segments[1..];
+        LogSegment head = _segments.First;
+        SegmentTable rest = _segments.DropFirst();
         Volatile.Write(ref _segments, rest);
-        Volatile.Write(ref _firstRetainedIndex, rest[0].BaseIndex);
+        Volatile.Write(ref _firstRetainedIndex, rest.First.BaseIndex);
         AddToLimboLocked(head);
     }
 
@@ -382,15 +406,15 @@ internal sealed class ShardLog
         Close();
         lock (_rollLock)
         {
-            foreach (LogSegment segment in _segments)
+            for (int i = 0; i < _segments.Count; i++)
             {
-                if (segment.Entries.Length > 0)
+                if (_segments[i].Entries.Length > 0)
                 {
-                    AddToLimboLocked(segment);
+                    AddToLimboLocked(_segments[i]);
                 }
             }
 
-            Volatile.Write(ref _segments, [_tail]);
+            Volatile.Write(ref _segments, SegmentTable.Of(_tail));
             ReclaimLocked();
         }
 
@@ -409,15 +433,15 @@ internal sealed class ShardLog
     /// <returns>The run; empty (with <see cref="LogSlice.FirstIndex"/> where reading stopped) when none is available yet.</returns>
     public LogSlice Read(long fromIndex, int maxRecords, long maxBytes, long expiredAtOrBeforeMs)
     {
-        LogSegment[] segments = Volatile.Read(ref _segments);
-        LogSegment segment = segments[0];
+        SegmentTable segments = Volatile.Read(ref _segments);
+        LogSegment segment = segments.First;
         if (fromIndex < segment.BaseIndex)
         {
             fromIndex = segment.BaseIndex;
         }
         else
         {
-            segment = Find(segments, fromIndex);
+            segment = segments.Find(fromIndex);
         }
 
         while (true)
@@ -466,25 +490,6 @@ internal sealed class ShardLog
         }
     }
 
-    private static LogSegment Find(LogSegment[] segments, long index)
-    {
-        int lo = 0, hi = segments.Length - 1;
-        while (lo < hi)
-        {
-            int mid = (lo + hi + 1) >>> 1;
-            if (segments[mid].BaseIndex <= index)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return segments[lo];
-    }
-
     /// <summary>Whether a published record exists at <paramref name="index"/> or later (expired or not). Caller is in a pinned read.</summary>
     public bool HasRecordAtOrAfter(long index) => Read(index, 1, long.MaxValue, long.MinValue).Count > 0;
 
@@ -508,8 +513,10 @@ internal sealed class ShardLog
         pin.BeginRead();
         try
         {
-            foreach (LogSegment segment in Volatile.Read(ref _segments))
+            SegmentTable segments = Volatile.Read(ref _segments);
+            for (int i = 0; i < segments.Count; i++)
             {
+                LogSegment segment = segments[i];
                 int count = segment.ClaimedCount;
                 for (int slot = 0; slot < count; slot++)
                 {

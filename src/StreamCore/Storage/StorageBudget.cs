@@ -26,11 +26,11 @@ internal sealed class StorageBudget
 {
     private readonly long _cap;
     private readonly MemoryLimitPolicy _policy;
-    private readonly int _pooledSlots;
-    private readonly int _pooledArenaBytes;
-    private readonly int _maxPooled;
+    private readonly long _maxPooledBytes;
     private readonly ConcurrentDictionary<ShardLog, byte> _logs = new();
-    private readonly ConcurrentBag<SegmentArrays> _pool = [];
+
+    // Reclaimed storage by exact size: a log in steady state asks for the size it last used.
+    private readonly ConcurrentDictionary<(int Slots, int Arena), ConcurrentBag<SegmentArrays>> _pool = new();
     private readonly Lock _trimLock = new();
 
     // Invariant: the sum of ChargedBytes of the segment storage linked into logs or waiting in a log's limbo.
@@ -50,11 +50,9 @@ internal sealed class StorageBudget
     {
         _cap = cap ?? long.MaxValue;
         _policy = policy;
-        _pooledSlots = segmentSlots;
-        _pooledArenaBytes = segmentArenaBytes;
 
-        // Enough for a few rolls of every busy shard between sweeps, without holding more than ~64 MiB idle.
-        _maxPooled = (int)Math.Max(4, (64L << 20) / SegmentArrays.Charge(segmentSlots, segmentArenaBytes));
+        // Enough for a few rolls of busy shards between sweeps, without holding more than ~64 MiB idle.
+        _maxPooledBytes = Math.Max(64L << 20, 4 * SegmentArrays.Charge(segmentSlots, segmentArenaBytes));
     }
 
     /// <summary>Bytes of storage holding records (or held back for readers).</summary>
@@ -65,7 +63,7 @@ internal sealed class StorageBudget
 
     public long Cap => _cap;
 
-    public int PooledSegments => _pool.Count;
+    public int PooledSegments => _pool.Values.Sum(bag => bag.Count);
 
     public MemoryLimitPolicy Policy => _policy;
 
@@ -83,16 +81,15 @@ internal sealed class StorageBudget
     public void Unregister(ShardLog log) => _logs.TryRemove(log, out _);
 
     /// <summary>
-    /// Returns storage for a new segment: pooled when the size is the standard one, else newly charged; applies the
-    /// policy when the cap would be exceeded. Must be called with no log's roll lock held: trimming takes them.
+    /// Returns storage for a new segment: pooled storage of that size when there is some, else newly charged; applies
+    /// the policy when the cap would be exceeded. Must be called with no log's roll lock held: trimming takes them.
     /// </summary>
     public SegmentArrays? Acquire(int slots, int arenaBytes)
     {
-        bool standard = slots == _pooledSlots && arenaBytes == _pooledArenaBytes;
         long bytes = SegmentArrays.Charge(slots, arenaBytes);
         while (true)
         {
-            if (standard && _pool.TryTake(out SegmentArrays pooled))
+            if (_pool.TryGetValue((slots, arenaBytes), out ConcurrentBag<SegmentArrays>? bag) && bag.TryTake(out SegmentArrays pooled))
             {
                 Interlocked.Add(ref _pooledBytes, -bytes);
                 Interlocked.Add(ref _retainedBytes, bytes);
@@ -111,9 +108,8 @@ internal sealed class StorageBudget
             }
 
             // Idle pooled storage gives way before any record does.
-            if (_pool.TryTake(out SegmentArrays idle))
+            if (TryEvictPooled())
             {
-                Interlocked.Add(ref _pooledBytes, -idle.ChargedBytes);
                 continue;
             }
 
@@ -125,21 +121,35 @@ internal sealed class StorageBudget
     }
 
     /// <summary>
-    /// Takes back storage no reader can reach any more: pooled (cleared) when standard, the pool has room and pooling
-    /// keeps live plus pooled storage within the cap; otherwise left to the GC.
+    /// Takes back storage no reader can reach any more: pooled (cleared) when the pool has room and pooling keeps live
+    /// plus pooled storage within the cap; otherwise left to the GC.
     /// </summary>
     public void Reclaim(SegmentArrays arrays)
     {
         long bytes = arrays.ChargedBytes;
         long live = Interlocked.Add(ref _retainedBytes, -bytes) - Volatile.Read(ref _limboBytes);
-        if (arrays.Entries.Length == _pooledSlots && arrays.Arena.Length == _pooledArenaBytes && _pool.Count < _maxPooled
-            && live + Volatile.Read(ref _pooledBytes) + bytes <= _cap)
+        long pooled = Volatile.Read(ref _pooledBytes);
+        if (arrays.Entries.Length > 0 && pooled + bytes <= _maxPooledBytes && live + pooled + bytes <= _cap)
         {
             Array.Clear(arrays.Entries); // every slot unpublished again
             Interlocked.Add(ref _pooledBytes, bytes);
             Interlocked.Increment(ref _recycled);
-            _pool.Add(arrays);
+            _pool.GetOrAdd((arrays.Entries.Length, arrays.Arena.Length), static _ => []).Add(arrays);
         }
+    }
+
+    private bool TryEvictPooled()
+    {
+        foreach (ConcurrentBag<SegmentArrays> bag in _pool.Values)
+        {
+            if (bag.TryTake(out SegmentArrays idle))
+            {
+                Interlocked.Add(ref _pooledBytes, -idle.ChargedBytes);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Returns storage that was acquired but never linked (another producer rolled first).</summary>
