@@ -240,14 +240,14 @@ public sealed partial class StreamEngine : IDisposable
         _ = enforceConsumerDeletion; // no consumers can be registered yet; with them, false + consumers => ResourceInUse
         lock (_control)
         {
-            if (!_streams.TryGetValue(stream.Name, out StreamState? current) || current != stream || stream.Status == DataStreamStatus.Deleting)
+            if (!_streams.TryGetValue(stream.Name, out StreamState? current) || current != stream)
             {
-                if (stream.Status == DataStreamStatus.Deleting && current == stream)
-                {
-                    return; // already being deleted: Kinesis accepts the repeat
-                }
-
                 throw ErrorMessages.StreamNotFound(stream.Name, AccountId);
+            }
+
+            if (stream.Status == DataStreamStatus.Deleting)
+            {
+                return; // already being deleted: Kinesis accepts the repeat
             }
 
             stream.TransitionTimer?.Dispose();
@@ -446,10 +446,8 @@ public sealed partial class StreamEngine : IDisposable
                 throw ErrorMessages.RetentionDecreaseAboveCurrent(hours, stream.Name, current);
             }
 
-            // A decrease hides older records at once (reads filter by arrival); an increase never brings back
-            // records that already expired, because those were filtered at the old retention's cutoff only while
-            // it was in force, and physically trimmed segments are gone. Records still stored but past the old
-            // cutoff would reappear, so trim them now.
+            // A decrease hides older records at once: reads filter by arrival. An increase must not bring back records
+            // that had already expired under the old period but are still stored, so the old cutoff is kept as a floor.
             if (increase)
             {
                 long cutoff = NowMs - stream.RetentionMs;

@@ -416,22 +416,29 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             errors.ThrowIfAny();
         }
 
+        // Shape checks first, for every entry; member paths are only built for entries that fail.
+        int count = records!.Count;
+        var keyLengths = new int[count];
         long totalBytes = 0;
-        for (int i = 0; i < records!.Count; i++)
+        for (int i = 0; i < count; i++)
         {
-            PutRecordsRequestEntry entry = records[i];
-            string path = string.Create(CultureInfo.InvariantCulture, $"records.{i + 1}.member");
-            errors.Required(entry?.Data, path + ".data");
-            if (entry is null)
+            PutRecordsRequestEntry? entry = records[i];
+            int dataLength = Bytes(entry?.Data).Length;
+            string? key = entry?.PartitionKey;
+            bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
+            bool hashKeyOk = entry?.ExplicitHashKey is not { } hk || Constraints.IsHashKey(hk);
+            if (entry?.Data is null || dataLength > Constraints.MaxMaxRecordSizeKiB * 1024 || !keyOk || !hashKeyOk)
             {
+                string path = string.Create(CultureInfo.InvariantCulture, $"records.{i + 1}.member");
+                errors.Required(entry?.Data, path + ".data");
+                DataSize(ref errors, entry?.Data, dataLength, path + ".data");
+                Constraints.PartitionKey(ref errors, key, path + ".partitionKey");
+                Constraints.ExplicitHashKey(ref errors, entry?.ExplicitHashKey, path + ".explicitHashKey");
                 continue;
             }
 
-            int length = Bytes(entry.Data).Length;
-            DataSize(ref errors, entry.Data, length, path + ".data");
-            Constraints.PartitionKey(ref errors, entry.PartitionKey, path + ".partitionKey");
-            Constraints.ExplicitHashKey(ref errors, entry.ExplicitHashKey, path + ".explicitHashKey");
-            totalBytes += length + (entry.PartitionKey is { } pk ? Encoding.UTF8.GetByteCount(pk) : 0);
+            keyLengths[i] = Encoding.UTF8.GetByteCount(key!);
+            totalBytes += dataLength + keyLengths[i];
         }
 
         errors.ThrowIfAny();
@@ -441,61 +448,119 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw new InvalidArgumentException($"Records size exceeds the PutRecords limit: the request's records total {totalBytes.ToString(CultureInfo.InvariantCulture)} bytes (data plus partition keys); at most {Constraints.MaxPutRecordsBytes.ToString(CultureInfo.InvariantCulture)} bytes (10 MiB) are accepted per call.");
         }
 
-        // Validate every record and choose its shard before anything is written: a bad entry fails the whole call.
+        // Every record is checked and routed before anything is written: a bad entry fails the whole call.
         engine.RequireWritable(stream);
-        HashKeyRouter<ShardState> router = stream.Router!;
-        var shards = new ShardState[records.Count];
-        var pending = new PendingRecord[records.Count];
-        Span<byte> key = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
-        for (int i = 0; i < records.Count; i++)
+        var pending = new PendingRecord[count];
+        var hashKeys = new UInt128[count];
+        Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        for (int i = 0; i < count; i++)
         {
             PutRecordsRequestEntry entry = records[i];
             ReadOnlyMemory<byte> data = Memory(entry.Data!);
-            int keyLength = Encoding.UTF8.GetBytes(entry.PartitionKey!, key);
-            RecordRules.CheckSize(stream, keyLength + data.Length);
-            UInt128 hashKey = entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(entry.PartitionKey!, key[..keyLength]);
-            shards[i] = router.Route(hashKey);
-            pending[i] = new PendingRecord(entry.PartitionKey!, keyLength, data);
-        }
-
-        long now = engine.NowMs;
-        var results = new PutRecordsResultEntry[records.Count];
-        int failed = 0;
-        foreach (IGrouping<ShardState, int> group in Enumerable.Range(0, records.Count).GroupBy(i => shards[i]))
-        {
-            int[] indices = [.. group];
-            PendingRecord[] batch = [.. indices.Select(i => pending[i])];
-            AppendStatus status = group.Key.Log.AppendBatch(batch, now, out long first);
-            for (int j = 0; j < indices.Length; j++)
+            RecordRules.CheckSize(stream, keyLengths[i] + data.Length);
+            if (entry.ExplicitHashKey is { } explicitKey)
             {
-                if (status == AppendStatus.Appended)
-                {
-                    results[indices[j]] = new PutRecordsResultEntry
-                    {
-                        ShardId = group.Key.IdText,
-                        SequenceNumber = group.Key.SequenceNumberAt(first + j, now).ToString(),
-                    };
-                }
-                else
-                {
-                    Exception error = engine.AppendFailure(stream, group.Key, status);
-                    results[indices[j]] = new PutRecordsResultEntry
-                    {
-                        ErrorCode = error is ProvisionedThroughputExceededException ? "ProvisionedThroughputExceededException" : "InternalFailure",
-                        ErrorMessage = error is ProvisionedThroughputExceededException ? error.Message : "Internal Service Failure",
-                    };
-                    failed++;
-                }
+                hashKeys[i] = ExplicitHashKey(explicitKey);
             }
+            else
+            {
+                int written = Encoding.UTF8.GetBytes(entry.PartitionKey!, keyBuffer);
+                hashKeys[i] = engine.KeyHashes.Hash(entry.PartitionKey!, keyBuffer[..written]);
+            }
+
+            pending[i] = new PendingRecord(entry.PartitionKey!, keyLengths[i], data);
         }
 
+        var results = new PutRecordsResultEntry[count];
+        int failed = AppendRouted(stream, pending, hashKeys, results, engine.NowMs);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
-            Records = [.. results],
+            Records = new List<PutRecordsResultEntry>(results),
             EncryptionType = EncryptionOf(stream),
         };
     });
+
+    /// <summary>
+    /// Appends records to the shards that own their hash keys, one batch reservation per shard, keeping request
+    /// order within each shard; fills <paramref name="results"/> in request order and returns the failure count. A
+    /// shard closed by a concurrent reshard sends its records through the new router.
+    /// </summary>
+    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, PutRecordsResultEntry[] results, long now)
+    {
+        int count = pending.Length;
+        int failed = 0;
+        int[] order = new int[count];
+        int[] shardOf = new int[count];
+        ShardState[] byIndex = [];
+        int remaining = count;
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+
+        while (remaining > 0)
+        {
+            // Route the records still to write, then group them by shard, keeping request order within a group.
+            HashKeyRouter<ShardState> router = stream.Router!;
+            byIndex = stream.Shards;
+            for (int i = 0; i < remaining; i++)
+            {
+                shardOf[i] = router.Route(hashKeys[order[i]]).Id.Index;
+            }
+
+            Array.Sort(shardOf, order, 0, remaining);
+            int retry = 0;
+            var batch = new PendingRecord[remaining];
+            for (int start = 0; start < remaining;)
+            {
+                int end = start;
+                while (end < remaining && shardOf[end] == shardOf[start])
+                {
+                    end++;
+                }
+
+                Array.Sort(order, start, end - start); // request order within the shard
+                ShardState shard = byIndex[shardOf[start]];
+                int n = end - start;
+                for (int j = 0; j < n; j++)
+                {
+                    batch[j] = pending[order[start + j]];
+                }
+
+                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first);
+                if (status == AppendStatus.Closed && stream.Router != router)
+                {
+                    for (int j = start; j < end; j++)
+                    {
+                        order[retry++] = order[j]; // resharded under us: route these again
+                    }
+                }
+                else
+                {
+                    Exception? error = status == AppendStatus.Appended ? null : engine.AppendFailure(stream, shard, status);
+                    for (int j = 0; j < n; j++)
+                    {
+                        results[order[start + j]] = error is null
+                            ? new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = shard.SequenceNumberAt(first + j, now).ToString() }
+                            : new PutRecordsResultEntry
+                            {
+                                ErrorCode = error is ProvisionedThroughputExceededException ? "ProvisionedThroughputExceededException" : "InternalFailure",
+                                ErrorMessage = error is ProvisionedThroughputExceededException ? error.Message : "Internal Service Failure",
+                            };
+                    }
+
+                    failed += error is null ? 0 : n;
+                }
+
+                start = end;
+            }
+
+            remaining = retry;
+        }
+
+        return failed;
+    }
 
     private static void DataSize(ref ValidationErrors errors, MemoryStream? stream, int length, string path)
     {

@@ -21,7 +21,6 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
     // The sequence index an EndingSequenceNumber carries: larger than any record's.
     internal const long ClosingSequenceIndex = long.MaxValue;
 
-    private const ulong TenPow19 = 10_000_000_000_000_000_000UL;
     private const long MaxSeconds = (1L << 36) - 1;
 
     // Invariant: bits 128..191 of the value; bits 60..63 are always clear for a valid number.
@@ -141,7 +140,7 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
     /// <summary>Formats the sequence number as its decimal digits.</summary>
     public override string ToString()
     {
-        Span<char> buffer = stackalloc char[MaxDecimalDigits];
+        Span<char> buffer = stackalloc char[63];
         _ = TryFormat(buffer, out int written, default, null);
         return new string(buffer[..written]);
     }
@@ -152,29 +151,35 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
     /// <inheritdoc />
     public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
     {
-        // Repeated division of the 192-bit value by 10^19 yields 19-digit groups, least significant first.
-        Span<char> digits = stackalloc char[MaxDecimalDigits + 19];
+        // Long division of the 192-bit value, as six 32-bit limbs, by 10^9: each step is a 64-bit division by a
+        // constant (a multiply), so formatting costs a few dozen multiplies rather than 128-bit software divisions.
+        const uint Billion = 1_000_000_000;
+        Span<uint> limbs = [(uint)(ulong)_low, (uint)((ulong)_low >> 32), (uint)(ulong)(_low >> 64), (uint)(ulong)(_low >> 96), (uint)_high, (uint)(_high >> 32)];
+        Span<char> digits = stackalloc char[63];
         int pos = digits.Length;
-        ulong l2 = _high, l1 = (ulong)(_low >> 64), l0 = (ulong)_low;
-        do
+        int top = 5;
+        while (true)
         {
-            UInt128 r = 0;
-            UInt128 cur = ((r << 64) | l2);
-            l2 = (ulong)(cur / TenPow19);
-            r = cur % TenPow19;
-            cur = (r << 64) | l1;
-            l1 = (ulong)(cur / TenPow19);
-            r = cur % TenPow19;
-            cur = (r << 64) | l0;
-            l0 = (ulong)(cur / TenPow19);
-            ulong group = (ulong)(cur % TenPow19);
-            for (int i = 0; i < 19; i++)
+            ulong remainder = 0;
+            for (int i = top; i >= 0; i--)
             {
-                digits[--pos] = (char)('0' + (int)(group % 10));
-                group /= 10;
+                ulong current = (remainder << 32) | limbs[i];
+                limbs[i] = (uint)(current / Billion);
+                remainder = current % Billion;
+            }
+
+            while (top > 0 && limbs[top] == 0)
+            {
+                top--;
+            }
+
+            pos -= 9;
+            WriteNineDigits(digits.Slice(pos, 9), (uint)remainder);
+            if (top == 0 && limbs[0] == 0)
+            {
+                break;
             }
         }
-        while ((l0 | l1 | l2) != 0);
 
         ReadOnlySpan<char> significant = digits[pos..].TrimStart('0');
         if (significant.IsEmpty)
@@ -191,6 +196,25 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
         significant.CopyTo(destination);
         charsWritten = significant.Length;
         return true;
+    }
+
+    // "00", "01", ... "99": two digits per division.
+    private static ReadOnlySpan<byte> DigitPairs => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    // Two digits a step; inner groups keep their leading zeros (the caller trims the number's own).
+    private static void WriteNineDigits(Span<char> destination, uint value)
+    {
+        ReadOnlySpan<byte> pairs = DigitPairs;
+        for (int i = 8; i > 0; i -= 2)
+        {
+            uint rest = value / 100;
+            int pair = (int)(value - (rest * 100)) * 2;
+            destination[i - 1] = (char)pairs[pair];
+            destination[i] = (char)pairs[pair + 1];
+            value = rest;
+        }
+
+        destination[0] = (char)('0' + value);
     }
 
     private static ulong Pow10(int n)
