@@ -468,13 +468,16 @@ public sealed partial class StreamEngine : IDisposable
         lock (_control)
         {
             RequireActive(stream);
-            Transition(stream, DataStreamStatus.Updating, DataStreamStatus.Active, () =>
-            {
-                stream.EncryptionType = "KMS";
-                stream.KeyId = keyId;
-            });
+            ChangeEncryption(stream, "KMS", keyId);
         }
     }
+
+    private void ChangeEncryption(StreamState stream, string type, string? keyId) =>
+        Transition(stream, DataStreamStatus.Updating, DataStreamStatus.Active, () =>
+        {
+            stream.EncryptionType = type;
+            stream.KeyId = keyId;
+        });
 
     internal void StopEncryption(StreamState stream, string keyId)
     {
@@ -491,11 +494,7 @@ public sealed partial class StreamEngine : IDisposable
                 throw new InvalidArgumentException($"KeyId {keyId} does not match the key {stream.KeyId} currently used to encrypt stream {stream.Name} under account {AccountId}.");
             }
 
-            Transition(stream, DataStreamStatus.Updating, DataStreamStatus.Active, () =>
-            {
-                stream.EncryptionType = "NONE";
-                stream.KeyId = null;
-            });
+            ChangeEncryption(stream, "NONE", null);
         }
     }
 

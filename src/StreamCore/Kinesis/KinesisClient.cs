@@ -66,8 +66,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Range(request.Limit, "limit", 1, 10_000);
-        errors.Length(request.ExclusiveStartShardId, "exclusiveStartShardId", 1, 128);
-        errors.Pattern(request.ExclusiveStartShardId, "exclusiveStartShardId", Constraints.IsName, Constraints.NamePattern);
+        ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         int limit = Math.Min(request.Limit ?? 100, 100);
@@ -162,8 +161,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         var errors = default(ValidationErrors);
         errors.Range(request.MaxResults, "maxResults", 1, 10_000);
         errors.Length(request.NextToken, "nextToken", 1, 1_048_576);
-        errors.Length(request.ExclusiveStartShardId, "exclusiveStartShardId", 1, 128);
-        errors.Pattern(request.ExclusiveStartShardId, "exclusiveStartShardId", Constraints.IsName, Constraints.NamePattern);
+        ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
         if (request.ShardFilter is { } f)
         {
             errors.Required(f.Type?.Value, "shardFilter.type");
@@ -584,9 +582,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        errors.Required(request.ShardId, "shardId");
-        errors.Length(request.ShardId, "shardId", 1, 128);
-        errors.Pattern(request.ShardId, "shardId", Constraints.IsName, Constraints.NamePattern);
+        ShardIdMember(ref errors, request.ShardId, "shardId");
         errors.Required(request.ShardIteratorType?.Value, "shardIteratorType");
         errors.Enum(request.ShardIteratorType?.Value, "shardIteratorType", IteratorTypes);
         errors.Pattern(request.StartingSequenceNumber, "startingSequenceNumber", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
@@ -784,9 +780,13 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         return new UpdateStreamModeResponse();
     });
 
-    private static void ShardIdMember(ref ValidationErrors errors, string? value, string path)
+    private static void ShardIdMember(ref ValidationErrors errors, string? value, string path, bool required = true)
     {
-        errors.Required(value, path);
+        if (required)
+        {
+            errors.Required(value, path);
+        }
+
         errors.Length(value, path, 1, 128);
         errors.Pattern(value, path, Constraints.IsName, Constraints.NamePattern);
     }
