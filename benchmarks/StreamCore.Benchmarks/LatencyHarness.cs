@@ -54,7 +54,7 @@ public static class LatencyHarness
         DataStream stream = engine.CreateStream("s", 1);
         var result = new double[samples];
         using var ack = new SemaphoreSlim(0);
-        ShardReader shardReader = stream.OpenReader(new ShardId(0), StartingPosition.Latest, maxBatchRecords: 1);
+        ShardReader shardReader = stream.OpenReader(new ShardId(0), ShardPosition.Latest, maxBatchRecords: 1);
         Task reader = Task.Run(async () =>
         {
             int i = 0;

@@ -91,7 +91,7 @@ public class ReadBenchmarks
     public void StreamCore_batched_zero_copy_read() => RunConcurrently(Readers, _ =>
     {
         long bytes = 0;
-        ShardReader reader = _stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon);
+        ShardReader reader = _stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
         while (reader.TryRead(out RecordBatch batch))
         {
             foreach (StreamRecord record in batch)

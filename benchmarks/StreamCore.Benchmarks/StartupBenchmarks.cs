@@ -23,7 +23,7 @@ public class StartupBenchmarks
         using var engine = new StreamEngine();
         DataStream stream = engine.CreateStream("s", 1);
         stream.Append("k", Payload);
-        stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon).TryRead(out RecordBatch batch);
+        stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon).TryRead(out RecordBatch batch);
         return batch.Count;
     }
 }

@@ -70,7 +70,7 @@ using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 Task<int> consumer = Task.Run(async () =>
 {
     int seen = 0;
-    await foreach (RecordBatch records in events.ReadAsync(new ShardId(0), StartingPosition.TrimHorizon, cts.Token))
+    await foreach (RecordBatch records in events.ReadAsync(new ShardId(0), ShardPosition.TrimHorizon, cts.Token))
     {
         foreach (StreamRecord record in records)
         {
@@ -102,7 +102,7 @@ Task<(int Records, int OutOfOrder)> follower = Task.Run(async () =>
 {
     var last = new Dictionary<string, int>();
     int records = 0, outOfOrder = 0;
-    await foreach (RecordBatch records_ in live.ReadStreamAsync(StartingPosition.TrimHorizon, followCts.Token))
+    await foreach (RecordBatch records_ in live.ReadStreamAsync(ShardPosition.TrimHorizon, followCts.Token))
     {
         foreach (StreamRecord record in records_)
         {

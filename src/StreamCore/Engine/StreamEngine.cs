@@ -237,7 +237,6 @@ public sealed partial class StreamEngine : IDisposable
 
     internal void DeleteStreamCore(StreamState stream, bool enforceConsumerDeletion)
     {
-        _ = enforceConsumerDeletion; // no consumers can be registered yet; with them, false + consumers => ResourceInUse
         lock (_control)
         {
             if (!_streams.TryGetValue(stream.Name, out StreamState? current) || current != stream)
@@ -248,6 +247,17 @@ public sealed partial class StreamEngine : IDisposable
             if (stream.Status == DataStreamStatus.Deleting)
             {
                 return; // already being deleted: Kinesis accepts the repeat
+            }
+
+            if (stream.Consumers.Count > 0 && !enforceConsumerDeletion)
+            {
+                throw new ResourceInUseException($"Stream {stream.Name} under account {AccountId} has {stream.Consumers.Count} registered consumers. Deregister them first, or set EnforceConsumerDeletion to delete them with the stream.");
+            }
+
+            foreach (ConsumerState consumer in stream.Consumers.Values.ToArray())
+            {
+                consumer.TransitionTimer?.Dispose();
+                RemoveConsumerLocked(consumer);
             }
 
             stream.TransitionTimer?.Dispose();

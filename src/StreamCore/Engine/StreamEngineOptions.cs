@@ -37,6 +37,12 @@ public sealed class StreamEngineOptions
     /// </summary>
     public TimeSpan StatusTransitionDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>How long a SubscribeToShard subscription lasts before it completes normally. Default five minutes.</summary>
+    public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle subscription sends an event with no records (a heartbeat). Default five seconds.</summary>
+    public TimeSpan SubscriptionHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The account's open-shard quota (DescribeLimits.ShardLimit). Default 20,000, as in us-east-1.</summary>
     public int ShardLimit { get; set; } = 20_000;
 
@@ -87,6 +93,8 @@ public sealed class StreamEngineOptions
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentOutOfRangeException.ThrowIfLessThan(StatusTransitionDelay, TimeSpan.Zero, nameof(StatusTransitionDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(ShardLimit, 1, nameof(ShardLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SubscriptionLifetime, TimeSpan.Zero, nameof(SubscriptionLifetime));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SubscriptionHeartbeatInterval, TimeSpan.Zero, nameof(SubscriptionHeartbeatInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(OnDemandStreamCountLimit, 0, nameof(OnDemandStreamCountLimit));
         if (MaxRetainedBytes is { } cap)
         {

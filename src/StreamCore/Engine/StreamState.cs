@@ -71,6 +71,9 @@ internal sealed class StreamState
     /// <summary>Open shards by hash key range. Replaced whole on reshard.</summary>
     public HashKeyRouter<ShardState>? Router { get; set; }
 
+    /// <summary>Enhanced fan-out consumers by name; under the engine's control lock.</summary>
+    public Dictionary<string, ConsumerState> Consumers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The pending status transition, disposed when the stream is deleted or the engine disposed.</summary>
     public ITimer? TransitionTimer { get; set; }
 

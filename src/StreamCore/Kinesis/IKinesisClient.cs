@@ -145,4 +145,34 @@ public interface IKinesisClient
     /// <param name="cancellationToken">Cancels before the call takes effect.</param>
     /// <returns>An empty response.</returns>
     Task<UpdateStreamModeResponse> UpdateStreamModeAsync(UpdateStreamModeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers an enhanced fan-out consumer on a stream.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>The consumer.</returns>
+    Task<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deregisters a consumer; its subscriptions end.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>An empty response.</returns>
+    Task<DeregisterStreamConsumerResponse> DeregisterStreamConsumerAsync(DeregisterStreamConsumerRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Describes a consumer.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>The consumer's description.</returns>
+    Task<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(DescribeStreamConsumerRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a stream's consumers, a page at a time.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>A page of consumers.</returns>
+    Task<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes a consumer to a shard: records are pushed as they are appended.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call and ends the event stream.</param>
+    /// <returns>The event stream.</returns>
+    Task<SubscribeToShardResponse> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken = default);
 }

@@ -6,6 +6,8 @@ using StreamCore.Hashing;
 using StreamCore.Reading;
 using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
+using CorePosition = StreamCore.ShardPosition;
+using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
 
 namespace StreamCore.Kinesis;
 
@@ -115,7 +117,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                 EncryptionType = EncryptionOf(stream),
                 KeyId = stream.KeyId,
                 OpenShardCount = stream.Status == DataStreamStatus.Creating ? 0 : stream.OpenShardCount,
-                ConsumerCount = 0,
+                ConsumerCount = engine.ConsumersOf(stream).Count,
                 MaxRecordSizeInKiB = stream.MaxRecordSizeKiB,
             },
         };
@@ -589,31 +591,13 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         string type = request.ShardIteratorType!.Value;
-        bool hasSequence = request.StartingSequenceNumber is not null;
-        bool needsSequence = type is "AT_SEQUENCE_NUMBER" or "AFTER_SEQUENCE_NUMBER";
-        if (type != "AT_TIMESTAMP" && hasSequence != needsSequence)
-        {
-            throw ErrorMessages.IteratorTypeNeedsSequenceNumber(type, hasSequence);
-        }
-
-        if (type == "AT_TIMESTAMP" && request.Timestamp is null)
-        {
-            throw ErrorMessages.TimestampMissing();
-        }
+        CheckPositionArguments(type, request.StartingSequenceNumber, request.Timestamp);
 
         ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
             ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         long now = engine.NowMs;
-        StartingPosition position = type switch
-        {
-            "TRIM_HORIZON" => StartingPosition.TrimHorizon,
-            "LATEST" => StartingPosition.Latest,
-            "AT_TIMESTAMP" => StartingPosition.AtTimestamp(DateTimeOffset.FromUnixTimeMilliseconds(Utc(request.Timestamp!.Value))),
-            "AT_SEQUENCE_NUMBER" => StartingPosition.AtSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, request.StartingSequenceNumber!)),
-            _ => StartingPosition.AfterSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, request.StartingSequenceNumber!)),
-        };
-        long index = ShardPositions.Resolve(engine, stream, shard, position, now);
+        long index = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingSequenceNumber, request.Timestamp), now);
         return new GetShardIteratorResponse
         {
             ShardIterator = engine.Iterators.Encode(new IteratorPosition(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), shard.Id, index, now)),
@@ -667,16 +651,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
                 foreach (StreamRecord record in new RecordBatch(shard, slice))
                 {
-                    ReadOnlyMemory<byte> data = record.Data;
-                    records.Add(new Record
-                    {
-                        SequenceNumber = record.SequenceNumber.ToString(),
-                        ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
-                        Data = new MemoryStream(data.ToArray(), writable: false),
-                        PartitionKey = record.PartitionKey,
-                        EncryptionType = encryption,
-                    });
-                    remainingBytes -= data.Length + record.PartitionKeyUtf8.Length;
+                    records.Add(ToRecord(record, encryption));
+                    remainingBytes -= record.Data.Length + record.PartitionKeyUtf8.Length;
                 }
 
                 remaining -= slice.Count;
@@ -698,12 +674,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                 Records = records,
                 NextShardIterator = null,
                 MillisBehindLatest = 0,
-                ChildShards = [.. shard.Children.Select(child => new ChildShard
-                {
-                    ShardId = child.IdText,
-                    ParentShards = [.. new[] { child.ParentShardId, child.AdjacentParentShardId }.OfType<ShardId>().Select(p => p.ToString())],
-                    HashKeyRange = ToRange(child.Range),
-                })],
+                ChildShards = ToChildShards(shard.Children),
             };
         }
 
@@ -714,6 +685,177 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             MillisBehindLatest = millisBehind,
         };
     });
+
+    private static void CheckPositionArguments(string type, string? sequenceNumber, DateTime? timestamp)
+    {
+        bool hasSequence = sequenceNumber is not null;
+        bool needsSequence = type is "AT_SEQUENCE_NUMBER" or "AFTER_SEQUENCE_NUMBER";
+        if (type != "AT_TIMESTAMP" && hasSequence != needsSequence)
+        {
+            throw ErrorMessages.IteratorTypeNeedsSequenceNumber(type, hasSequence);
+        }
+
+        if (type == "AT_TIMESTAMP" && timestamp is null)
+        {
+            throw ErrorMessages.TimestampMissing();
+        }
+    }
+
+    private CorePosition ToPosition(StreamState stream, ShardState shard, string type, string? sequenceNumber, DateTime? timestamp) => type switch
+    {
+        "TRIM_HORIZON" => CorePosition.TrimHorizon,
+        "LATEST" => CorePosition.Latest,
+        "AT_TIMESTAMP" => CorePosition.AtTimestamp(DateTimeOffset.FromUnixTimeMilliseconds(Utc(timestamp!.Value))),
+        "AT_SEQUENCE_NUMBER" => CorePosition.AtSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, sequenceNumber!)),
+        _ => CorePosition.AfterSequenceNumber(ShardPositions.ParseFor(engine, stream, shard, sequenceNumber!)),
+    };
+
+    // ------------------------------------------------------------------ enhanced fan-out
+
+    public Task<RegisterStreamConsumerResponse> RegisterStreamConsumerAsync(RegisterStreamConsumerRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.StreamARN, "streamARN");
+        Constraints.StreamArnMember(ref errors, request.StreamARN);
+        ConsumerNameMember(ref errors, request.ConsumerName, required: true);
+        errors.ThrowIfAny();
+        ConsumerState consumer = engine.RegisterConsumer(engine.Resolve(null, request.StreamARN), request.ConsumerName!);
+        return new RegisterStreamConsumerResponse { Consumer = ToConsumer(consumer) };
+    });
+
+    public Task<DeregisterStreamConsumerResponse> DeregisterStreamConsumerAsync(DeregisterStreamConsumerRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        engine.DeregisterConsumer(ResolveConsumer(request.ConsumerARN, request.StreamARN, request.ConsumerName));
+        return new DeregisterStreamConsumerResponse();
+    });
+
+    public Task<DescribeStreamConsumerResponse> DescribeStreamConsumerAsync(DescribeStreamConsumerRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ConsumerState consumer = ResolveConsumer(request.ConsumerARN, request.StreamARN, request.ConsumerName);
+        return new DescribeStreamConsumerResponse
+        {
+            ConsumerDescription = new ConsumerDescription
+            {
+                ConsumerName = consumer.Name,
+                ConsumerARN = consumer.Arn,
+                ConsumerStatus = StatusOf(consumer),
+                ConsumerCreationTimestamp = consumer.CreatedAt.UtcDateTime,
+                StreamARN = consumer.Stream.Arn,
+            },
+        };
+    });
+
+    public Task<ListStreamConsumersResponse> ListStreamConsumersAsync(ListStreamConsumersRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.StreamARN, "streamARN");
+        Constraints.StreamArnMember(ref errors, request.StreamARN);
+        errors.Range(request.MaxResults, "maxResults", 1, 10_000);
+        errors.Length(request.NextToken, "nextToken", 1, 1_048_576);
+        errors.ThrowIfAny();
+        StreamState stream = engine.Resolve(null, request.StreamARN);
+        if (request.StreamCreationTimestamp is { } created && Utc(created) != stream.CreatedAt.ToUnixTimeMilliseconds())
+        {
+            throw ErrorMessages.StreamNotFound(stream.Name, engine.AccountId);
+        }
+
+        long now = engine.NowMs;
+        int skip = request.NextToken is { } token ? _pages.OpenListConsumers(token, stream.Name, now) : 0;
+        int limit = Math.Min(request.MaxResults ?? 100, 100);
+        IReadOnlyList<ConsumerState> all = engine.ConsumersOf(stream);
+        ConsumerState[] page = [.. all.Skip(skip).Take(limit)];
+        return new ListStreamConsumersResponse
+        {
+            Consumers = [.. page.Select(ToConsumer)],
+            NextToken = skip + page.Length < all.Count ? _pages.SealListConsumers(stream.Name, skip + page.Length, now) : null,
+        };
+    });
+
+    public Task<SubscribeToShardResponse> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        errors.Required(request.ConsumerARN, "consumerARN");
+        errors.Length(request.ConsumerARN, "consumerARN", 1, 2048);
+        ShardIdMember(ref errors, request.ShardId, "shardId");
+        errors.Required(request.StartingPosition, "startingPosition");
+        errors.Required(request.StartingPosition?.Type?.Value, "startingPosition.type");
+        errors.Enum(request.StartingPosition?.Type?.Value, "startingPosition.type", IteratorTypes);
+        errors.Pattern(request.StartingPosition?.SequenceNumber, "startingPosition.sequenceNumber", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        errors.ThrowIfAny();
+        ConsumerState consumer = ResolveConsumer(request.ConsumerARN, null, null);
+        StreamState stream = consumer.Stream;
+        string type = request.StartingPosition!.Type!.Value;
+        CheckPositionArguments(type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp);
+        ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
+            ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
+            : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
+        long start = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp), engine.NowMs);
+        SubscriptionState subscription = engine.Subscribe(consumer, shard);
+        return new SubscribeToShardResponse { EventStream = Events(stream, shard, subscription, start, cancellationToken) };
+    });
+
+    private async IAsyncEnumerable<SubscribeToShardEvent> Events(StreamState stream, ShardState shard, SubscriptionState subscription, long start, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        EncryptionType encryption = EncryptionOf(stream);
+        await foreach (SubscriptionEvent e in ShardSubscription.RunAsync(engine, stream, shard, subscription, start, cancellationToken).ConfigureAwait(false))
+        {
+            // Records are copied before the subscription reads on: an event outlives the storage it came from.
+            var records = new List<Record>(e.Records.Count);
+            foreach (StreamRecord record in e.Records)
+            {
+                records.Add(ToRecord(record, encryption));
+            }
+
+            yield return new SubscribeToShardEvent
+            {
+                Records = records,
+                ContinuationSequenceNumber = e.Continuation.ToString(),
+                MillisBehindLatest = e.MillisBehindLatest,
+                ChildShards = e.Children is { } children ? ToChildShards(children) : [],
+            };
+        }
+    }
+
+    private ConsumerState ResolveConsumer(string? consumerArn, string? streamArn, string? consumerName)
+    {
+        var errors = default(ValidationErrors);
+        errors.Length(consumerArn, "consumerARN", 1, 2048);
+        Constraints.StreamArnMember(ref errors, streamArn);
+        ConsumerNameMember(ref errors, consumerName, required: false);
+        errors.ThrowIfAny();
+        return engine.ResolveConsumer(consumerArn, streamArn, consumerName);
+    }
+
+    private static void ConsumerNameMember(ref ValidationErrors errors, string? value, bool required)
+    {
+        if (required)
+        {
+            errors.Required(value, "consumerName");
+        }
+
+        errors.Length(value, "consumerName", 1, 128);
+        errors.Pattern(value, "consumerName", Constraints.IsName, Constraints.NamePattern);
+    }
+
+    private static Consumer ToConsumer(ConsumerState consumer) => new()
+    {
+        ConsumerName = consumer.Name,
+        ConsumerARN = consumer.Arn,
+        ConsumerStatus = StatusOf(consumer),
+        ConsumerCreationTimestamp = consumer.CreatedAt.UtcDateTime,
+    };
+
+    private static ConsumerStatus StatusOf(ConsumerState consumer) => consumer.Status switch
+    {
+        EngineConsumerStatus.Creating => ConsumerStatus.CREATING,
+        EngineConsumerStatus.Active => ConsumerStatus.ACTIVE,
+        _ => ConsumerStatus.DELETING,
+    };
 
     // ------------------------------------------------------------------ resharding
 
@@ -792,6 +934,26 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     }
 
     // ------------------------------------------------------------------ shapes
+
+    /// <summary>A copy of a stored record in the AWS shape (responses outlive the storage they came from).</summary>
+    private static Record ToRecord(StreamRecord record, EncryptionType encryption) => new()
+    {
+        SequenceNumber = record.SequenceNumber.ToString(),
+        ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+        Data = new MemoryStream(record.Data.ToArray(), writable: false),
+        PartitionKey = record.PartitionKey,
+        EncryptionType = encryption,
+    };
+
+    private static List<ChildShard> ToChildShards(ShardState[] children) =>
+    [
+        .. children.Select(child => new ChildShard
+        {
+            ShardId = child.IdText,
+            ParentShards = [.. new[] { child.ParentShardId, child.AdjacentParentShardId }.OfType<ShardId>().Select(p => p.ToString())],
+            HashKeyRange = ToRange(child.Range),
+        }),
+    ];
 
     private static EncryptionType EncryptionOf(StreamState stream) => stream.EncryptionType == "KMS" ? EncryptionType.KMS : EncryptionType.NONE;
 

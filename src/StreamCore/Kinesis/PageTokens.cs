@@ -11,7 +11,7 @@ internal readonly record struct ShardListCursor(string StreamName, long StreamCr
 internal sealed class PageTokens(TokenSigner signer)
 {
     private const long ValidityMs = 300_000;
-    private const byte ListStreamsKind = 1, ListShardsKind = 2;
+    private const byte ListStreamsKind = 1, ListShardsKind = 2, ListConsumersKind = 3;
 
     public string SealListStreams(string lastStreamName, long nowMs)
     {
@@ -58,6 +58,29 @@ internal sealed class PageTokens(TokenSigner signer)
             BinaryPrimitives.ReadInt64BigEndian(payload[9..]),
             BinaryPrimitives.ReadInt32BigEndian(payload[17..]),
             new ShardListFilter(payload[21], BinaryPrimitives.ReadInt32BigEndian(payload[22..]), BinaryPrimitives.ReadInt64BigEndian(payload[26..])));
+    }
+
+    public string SealListConsumers(string streamName, int nextOffset, long nowMs)
+    {
+        Span<byte> payload = stackalloc byte[13 + 512];
+        payload[0] = ListConsumersKind;
+        BinaryPrimitives.WriteInt64BigEndian(payload[1..], nowMs);
+        BinaryPrimitives.WriteInt32BigEndian(payload[9..], nextOffset);
+        int length = Encoding.UTF8.GetBytes(streamName, payload[13..]);
+        return signer.Seal(payload[..(13 + length)]);
+    }
+
+    /// <summary>Returns how many consumers the earlier pages covered; the token must belong to <paramref name="streamName"/>.</summary>
+    public int OpenListConsumers(string token, string streamName, long nowMs)
+    {
+        Span<byte> payload = stackalloc byte[TokenSigner.MaxPayload];
+        int length = Open(token, ListConsumersKind, nowMs, payload);
+        if (length < 13 || Encoding.UTF8.GetString(payload[13..length]) != streamName)
+        {
+            throw InvalidToken();
+        }
+
+        return BinaryPrimitives.ReadInt32BigEndian(payload[9..]);
     }
 
     private int Open(string token, byte kind, long nowMs, Span<byte> payload)

@@ -32,21 +32,21 @@ internal static class ShardPositions
     }
 
     /// <summary>The log index a read from <paramref name="position"/> starts at (LATEST is fixed now).</summary>
-    public static long Resolve(StreamEngine engine, StreamState stream, ShardState shard, StartingPosition position, long nowMs)
+    public static long Resolve(StreamEngine engine, StreamState stream, ShardState shard, ShardPosition position, long nowMs)
     {
         switch (position.Kind)
         {
-            case StartingPositionKind.TrimHorizon:
+            case ShardPositionKind.TrimHorizon:
                 return shard.Log.FirstRetainedIndex;
-            case StartingPositionKind.Latest:
+            case ShardPositionKind.Latest:
                 return shard.Log.EndIndex;
-            case StartingPositionKind.AtSequenceNumber:
+            case ShardPositionKind.AtSequenceNumber:
                 Validate(engine, stream, shard, position.SequenceNumber);
                 return ShardState.IndexOf(position.SequenceNumber);
-            case StartingPositionKind.AfterSequenceNumber:
+            case ShardPositionKind.AfterSequenceNumber:
                 Validate(engine, stream, shard, position.SequenceNumber);
                 return position.SequenceNumber.SequenceIndex;
-            case StartingPositionKind.AtTimestamp:
+            case ShardPositionKind.AtTimestamp:
                 long t = position.Timestamp.ToUnixTimeMilliseconds();
                 if (t > nowMs)
                 {

@@ -17,7 +17,7 @@ internal sealed class StreamFollower(StreamEngine engine, StreamState stream)
     private readonly HashSet<ShardState> _initial = [];
     private readonly Dictionary<ShardState, bool> _considered = [];
 
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(StartingPosition position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ShardPosition position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
@@ -53,28 +53,28 @@ internal sealed class StreamFollower(StreamEngine engine, StreamState stream)
         }
     }
 
-    private void Start(StartingPosition position)
+    private void Start(ShardPosition position)
     {
         long now = engine.NowMs;
         ShardState[] live = [.. stream.LiveShards(now)];
         IEnumerable<ShardState> start = position.Kind switch
         {
             // The roots of what is retained: shards none of whose parents is still retained.
-            StartingPositionKind.TrimHorizon => live.Where(s => !Parents(s).Any(p => live.Contains(p))),
-            StartingPositionKind.Latest => live.Where(s => s.IsOpen),
-            StartingPositionKind.AtTimestamp => live.Where(s => OpenAt(s, Math.Max(position.Timestamp.ToUnixTimeMilliseconds(), s.CreatedAtMs))),
+            ShardPositionKind.TrimHorizon => live.Where(s => !Parents(s).Any(p => live.Contains(p))),
+            ShardPositionKind.Latest => live.Where(s => s.IsOpen),
+            ShardPositionKind.AtTimestamp => live.Where(s => OpenAt(s, Math.Max(position.Timestamp.ToUnixTimeMilliseconds(), s.CreatedAtMs))),
             _ => throw new ArgumentException("A stream is followed from TRIM_HORIZON, LATEST or AT_TIMESTAMP; sequence numbers belong to one shard.", nameof(position)),
         };
         foreach (ShardState shard in start.ToArray())
         {
             _initial.Add(shard);
-            Activate(shard, position.Kind == StartingPositionKind.AtTimestamp && position.Timestamp.ToUnixTimeMilliseconds() < shard.CreatedAtMs ? StartingPosition.TrimHorizon : position);
+            Activate(shard, position.Kind == ShardPositionKind.AtTimestamp && position.Timestamp.ToUnixTimeMilliseconds() < shard.CreatedAtMs ? ShardPosition.TrimHorizon : position);
         }
 
         static bool OpenAt(ShardState s, long t) => s.CreatedAtMs <= t && (s.ClosedAtMs is not { } closed || closed > t);
     }
 
-    private void Activate(ShardState shard, StartingPosition position)
+    private void Activate(ShardState shard, ShardPosition position)
     {
         long index = ShardPositions.Resolve(engine, stream, shard, position, engine.NowMs);
         _active[shard] = new ShardReader(engine, stream, shard, index, 10_000);
@@ -90,7 +90,7 @@ internal sealed class StreamFollower(StreamEngine engine, StreamState stream)
         {
             if (!_active.ContainsKey(child) && !_finished.Contains(child) && Parents(child).Where(IsConsidered).All(_finished.Contains))
             {
-                Activate(child, StartingPosition.TrimHorizon);
+                Activate(child, ShardPosition.TrimHorizon);
             }
         }
     }

@@ -101,7 +101,7 @@ public sealed class DataStream
     /// <returns>A reader for one consumer; dispose it when done.</returns>
     /// <exception cref="ResourceNotFoundException">No such shard.</exception>
     /// <exception cref="InvalidArgumentException">The position names another shard or stream, or a future time.</exception>
-    public ShardReader OpenReader(ShardId shardId, StartingPosition position, int maxBatchRecords = 10_000)
+    public ShardReader OpenReader(ShardId shardId, ShardPosition position, int maxBatchRecords = 10_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRecords, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatchRecords, Constraints.MaxGetRecordsLimit);
@@ -117,7 +117,7 @@ public sealed class DataStream
     /// <param name="position">TRIM_HORIZON (every retained record), LATEST or AT_TIMESTAMP.</param>
     /// <param name="cancellationToken">Ends the sequence.</param>
     /// <returns>Batches from any shard (see <see cref="RecordBatch.ShardId"/>), each valid until the next is requested.</returns>
-    public IAsyncEnumerable<RecordBatch> ReadStreamAsync(StartingPosition position, CancellationToken cancellationToken = default) =>
+    public IAsyncEnumerable<RecordBatch> ReadStreamAsync(ShardPosition position, CancellationToken cancellationToken = default) =>
         new StreamFollower(_engine, _stream).ReadAsync(position, cancellationToken);
 
     /// <summary>Splits an open shard at <paramref name="newStartingHashKey"/> (provisioned streams; Kinesis's rules).</summary>
@@ -141,7 +141,7 @@ public sealed class DataStream
     /// <param name="position">Where to start.</param>
     /// <param name="cancellationToken">Ends the sequence.</param>
     /// <returns>The batches, in sequence order; each valid until the next is requested.</returns>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(ShardId shardId, StartingPosition position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ShardId shardId, ShardPosition position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using ShardReader reader = OpenReader(shardId, position);
         await foreach (RecordBatch batch in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

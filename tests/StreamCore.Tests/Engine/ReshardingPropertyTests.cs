@@ -71,7 +71,7 @@ public class ReshardingPropertyTests
         // No write landed on a closed shard after it closed: every record of a closed shard sorts below its end.
         bool noWriteAfterClose = all.Where(s => !s.IsOpen).All(closed =>
         {
-            using ShardReader reader = stream.OpenReader(closed.ShardId, StartingPosition.TrimHorizon);
+            using ShardReader reader = stream.OpenReader(closed.ShardId, ShardPosition.TrimHorizon);
             while (reader.TryRead(out RecordBatch batch))
             {
                 if (batch.LastSequenceNumber >= closed.EndingSequenceNumber!.Value)

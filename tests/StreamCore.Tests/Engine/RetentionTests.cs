@@ -10,7 +10,7 @@ public class RetentionTests
     private static List<string> ReadAll(DataStream stream)
     {
         var texts = new List<string>();
-        ShardReader reader = stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon);
+        ShardReader reader = stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
         while (reader.TryRead(out RecordBatch batch))
         {
             foreach (StreamRecord r in batch)

@@ -12,7 +12,7 @@ public class ShardReaderTests
     {
         using var t = new TestEngine();
         DataStream stream = t.Engine.CreateStream("s", 1);
-        ShardReader reader = stream.OpenReader(new ShardId(0), StartingPosition.Latest);
+        ShardReader reader = stream.OpenReader(new ShardId(0), ShardPosition.Latest);
         Task<List<string>> reading = Task.Run(async () =>
         {
             var seen = new List<string>();
@@ -46,7 +46,7 @@ public class ShardReaderTests
         using var cts = new CancellationTokenSource();
         Task reading = Task.Run(async () =>
         {
-            await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(0), StartingPosition.TrimHorizon, cts.Token))
+            await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(0), ShardPosition.TrimHorizon, cts.Token))
             {
                 _ = batch;
             }
@@ -62,8 +62,8 @@ public class ShardReaderTests
         DataStream a = t.Engine.CreateStream("a", 1);
         DataStream b = t.Engine.CreateStream("b", 1);
         a.Append("k", "last"u8);
-        ShardReader readerA = a.OpenReader(new ShardId(0), StartingPosition.TrimHorizon);
-        ShardReader readerB = b.OpenReader(new ShardId(0), StartingPosition.TrimHorizon);
+        ShardReader readerA = a.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
+        ShardReader readerB = b.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
         Assert.True(readerA.TryRead(out RecordBatch batch));
         Assert.Equal(1, batch.Count);
         ValueTask<bool> waitA = readerA.WaitToReadAsync(TestContext.Current.CancellationToken);
@@ -85,7 +85,7 @@ public class ShardReaderTests
         AppendResult first = stream.Append("key-1", "one"u8);
         t.Clock.Advance(TimeSpan.FromSeconds(2));
         AppendResult second = stream.Append("key-2", "two"u8);
-        Assert.True(stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon).TryRead(out RecordBatch batch));
+        Assert.True(stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon).TryRead(out RecordBatch batch));
         Assert.Equal(2, batch.Count);
         Assert.Equal(new ShardId(0), batch.ShardId);
         Assert.Equal(first.SequenceNumber, batch[0].SequenceNumber);
@@ -101,10 +101,10 @@ public class ShardReaderTests
         using var t = new TestEngine();
         DataStream stream = t.Engine.CreateStream("s", 2);
         AppendResult onShard0 = stream.Append("a", 0, "x"u8);
-        Assert.Throws<ResourceNotFoundException>(() => stream.OpenReader(new ShardId(2), StartingPosition.TrimHorizon));
-        Assert.Throws<InvalidArgumentException>(() => stream.OpenReader(new ShardId(1), StartingPosition.AtSequenceNumber(onShard0.SequenceNumber)));
-        Assert.Throws<InvalidArgumentException>(() => stream.OpenReader(new ShardId(0), StartingPosition.AtTimestamp(TestEngine.Start.AddMinutes(1))));
-        Assert.Throws<ArgumentOutOfRangeException>(() => stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon, maxBatchRecords: 0));
+        Assert.Throws<ResourceNotFoundException>(() => stream.OpenReader(new ShardId(2), ShardPosition.TrimHorizon));
+        Assert.Throws<InvalidArgumentException>(() => stream.OpenReader(new ShardId(1), ShardPosition.AtSequenceNumber(onShard0.SequenceNumber)));
+        Assert.Throws<InvalidArgumentException>(() => stream.OpenReader(new ShardId(0), ShardPosition.AtTimestamp(TestEngine.Start.AddMinutes(1))));
+        Assert.Throws<ArgumentOutOfRangeException>(() => stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon, maxBatchRecords: 0));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class ShardReaderTests
         two.Engine.CreateStream("s", 3);
         Assert.Single(one.Engine.GetStream("s").Shards);
         Assert.Equal(3, two.Engine.GetStream("s").Shards.Count);
-        Assert.False(two.Engine.GetStream("s").OpenReader(new ShardId(0), StartingPosition.TrimHorizon).TryRead(out _));
+        Assert.False(two.Engine.GetStream("s").OpenReader(new ShardId(0), ShardPosition.TrimHorizon).TryRead(out _));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class ShardReaderTests
             stream.Append("k", 0, payload); // warm up: the first storage segment is allocated here
         }
 
-        ShardReader reader = stream.OpenReader(new ShardId(0), StartingPosition.TrimHorizon);
+        ShardReader reader = stream.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 200; i++)
         {

@@ -72,7 +72,7 @@ public class RecyclingStressTests
                 Array.Fill(last, -1);
                 try
                 {
-                    await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(0), StartingPosition.TrimHorizon, stop.Token))
+                    await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(0), ShardPosition.TrimHorizon, stop.Token))
                     {
                         foreach (StreamRecord record in batch)
                         {

@@ -92,7 +92,7 @@ public class ConcurrencyTests
                 SequenceNumber previous = default;
                 try
                 {
-                    await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(s), StartingPosition.TrimHorizon, done.Token))
+                    await foreach (RecordBatch batch in stream.ReadAsync(new ShardId(s), ShardPosition.TrimHorizon, done.Token))
                     {
                         foreach (StreamRecord record in batch)
                         {

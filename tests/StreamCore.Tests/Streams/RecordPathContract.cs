@@ -12,7 +12,7 @@ public abstract class RecordPathContract
 {
     protected abstract Task<AppendResult> AppendAsync(TestEngine t, string key, string data, UInt128? hashKey = null);
 
-    protected abstract Task<List<string>> ReadAsync(TestEngine t, ShardId shard, StartingPosition position);
+    protected abstract Task<List<string>> ReadAsync(TestEngine t, ShardId shard, ShardPosition position);
 
     private static async Task<TestEngine> NewAsync(int shards)
     {
@@ -30,7 +30,7 @@ public abstract class RecordPathContract
             await AppendAsync(t, "k" + i, "r" + i);
         }
 
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => "r" + i), await ReadAsync(t, new ShardId(0), StartingPosition.TrimHorizon));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => "r" + i), await ReadAsync(t, new ShardId(0), ShardPosition.TrimHorizon));
     }
 
     [Fact]
@@ -53,9 +53,9 @@ public abstract class RecordPathContract
         }
 
         Assert.Equal(results.Select(r => r.SequenceNumber).Order(), results.Select(r => r.SequenceNumber));
-        Assert.Equal(["r4", "r5", "r6", "r7", "r8", "r9"], await ReadAsync(t, new ShardId(0), StartingPosition.AtSequenceNumber(results[4].SequenceNumber)));
-        Assert.Equal(["r5", "r6", "r7", "r8", "r9"], await ReadAsync(t, new ShardId(0), StartingPosition.AfterSequenceNumber(results[4].SequenceNumber)));
-        Assert.Empty(await ReadAsync(t, new ShardId(0), StartingPosition.Latest));
+        Assert.Equal(["r4", "r5", "r6", "r7", "r8", "r9"], await ReadAsync(t, new ShardId(0), ShardPosition.AtSequenceNumber(results[4].SequenceNumber)));
+        Assert.Equal(["r5", "r6", "r7", "r8", "r9"], await ReadAsync(t, new ShardId(0), ShardPosition.AfterSequenceNumber(results[4].SequenceNumber)));
+        Assert.Empty(await ReadAsync(t, new ShardId(0), ShardPosition.Latest));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public abstract class RecordPathContract
         using TestEngine t = await NewAsync(1);
         await Assert.ThrowsAsync<ValidationException>(() => AppendAsync(t, "", "x"));
         await Assert.ThrowsAsync<ValidationException>(() => AppendAsync(t, new string('k', 257), "x"));
-        Assert.Empty(await ReadAsync(t, new ShardId(0), StartingPosition.TrimHorizon));
+        Assert.Empty(await ReadAsync(t, new ShardId(0), ShardPosition.TrimHorizon));
     }
 }
 
@@ -83,13 +83,13 @@ public sealed class KinesisFaceRecordPath : RecordPathContract
         return new AppendResult(shard, SequenceNumber.Parse(r.SequenceNumber!));
     }
 
-    protected override async Task<List<string>> ReadAsync(TestEngine t, ShardId shard, StartingPosition position)
+    protected override async Task<List<string>> ReadAsync(TestEngine t, ShardId shard, ShardPosition position)
     {
         (ShardIteratorType type, string? seq) = position.Kind switch
         {
-            StartingPositionKind.TrimHorizon => (ShardIteratorType.TRIM_HORIZON, (string?)null),
-            StartingPositionKind.Latest => (ShardIteratorType.LATEST, null),
-            StartingPositionKind.AtSequenceNumber => (ShardIteratorType.AT_SEQUENCE_NUMBER, position.SequenceNumber.ToString()),
+            ShardPositionKind.TrimHorizon => (ShardIteratorType.TRIM_HORIZON, (string?)null),
+            ShardPositionKind.Latest => (ShardIteratorType.LATEST, null),
+            ShardPositionKind.AtSequenceNumber => (ShardIteratorType.AT_SEQUENCE_NUMBER, position.SequenceNumber.ToString()),
             _ => (ShardIteratorType.AFTER_SEQUENCE_NUMBER, position.SequenceNumber.ToString()),
         };
         return await t.DrainAsync(await t.IteratorAsync("s", shard.ToString(), type, seq));
@@ -105,7 +105,7 @@ public sealed class EventBusFaceRecordPath : RecordPathContract
         return Task.FromResult(hashKey is { } h ? stream.Append(key, h, bytes) : stream.Append(key, bytes));
     }
 
-    protected override Task<List<string>> ReadAsync(TestEngine t, ShardId shard, StartingPosition position)
+    protected override Task<List<string>> ReadAsync(TestEngine t, ShardId shard, ShardPosition position)
     {
         ShardReader reader = t.Engine.GetStream("s").OpenReader(shard, position, maxBatchRecords: 7);
         var texts = new List<string>();

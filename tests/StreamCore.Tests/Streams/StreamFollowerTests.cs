@@ -16,7 +16,7 @@ public class StreamFollowerTests
     {
         var seen = new HashSet<string>();
         var lastPerKey = new Dictionary<string, int>();
-        await foreach (RecordBatch batch in stream.ReadStreamAsync(StartingPosition.TrimHorizon, token))
+        await foreach (RecordBatch batch in stream.ReadStreamAsync(ShardPosition.TrimHorizon, token))
         {
             foreach (StreamRecord record in batch)
             {
@@ -159,7 +159,7 @@ public class StreamFollowerTests
         cts.CancelAfter(Timeout);
         var seen = new HashSet<int>();
         var last = new Dictionary<string, int>();
-        await foreach (RecordBatch batch in stream.ReadStreamAsync(StartingPosition.TrimHorizon, cts.Token))
+        await foreach (RecordBatch batch in stream.ReadStreamAsync(ShardPosition.TrimHorizon, cts.Token))
         {
             foreach (StreamRecord record in batch)
             {

@@ -1,7 +1,7 @@
 namespace StreamCore;
 
 /// <summary>Where a read starts in a shard: Kinesis's five shard iterator types.</summary>
-public enum StartingPositionKind
+public enum ShardPositionKind
 {
     /// <summary>At the record with the given sequence number (inclusive).</summary>
     AtSequenceNumber = 0,
@@ -20,9 +20,9 @@ public enum StartingPositionKind
 }
 
 /// <summary>A starting position in a shard. Create one with the static members.</summary>
-public readonly record struct StartingPosition
+public readonly record struct ShardPosition
 {
-    private StartingPosition(StartingPositionKind kind, SequenceNumber sequenceNumber, DateTimeOffset timestamp)
+    private ShardPosition(ShardPositionKind kind, SequenceNumber sequenceNumber, DateTimeOffset timestamp)
     {
         Kind = kind;
         SequenceNumber = sequenceNumber;
@@ -30,32 +30,32 @@ public readonly record struct StartingPosition
     }
 
     /// <summary>The kind of position.</summary>
-    public StartingPositionKind Kind { get; }
+    public ShardPositionKind Kind { get; }
 
-    /// <summary>The sequence number for <see cref="StartingPositionKind.AtSequenceNumber"/> and <see cref="StartingPositionKind.AfterSequenceNumber"/>.</summary>
+    /// <summary>The sequence number for <see cref="ShardPositionKind.AtSequenceNumber"/> and <see cref="ShardPositionKind.AfterSequenceNumber"/>.</summary>
     public SequenceNumber SequenceNumber { get; }
 
-    /// <summary>The time for <see cref="StartingPositionKind.AtTimestamp"/>.</summary>
+    /// <summary>The time for <see cref="ShardPositionKind.AtTimestamp"/>.</summary>
     public DateTimeOffset Timestamp { get; }
 
     /// <summary>The oldest retained record.</summary>
-    public static StartingPosition TrimHorizon => new(StartingPositionKind.TrimHorizon, default, default);
+    public static ShardPosition TrimHorizon => new(ShardPositionKind.TrimHorizon, default, default);
 
     /// <summary>After the newest record at the time the position is resolved.</summary>
-    public static StartingPosition Latest => new(StartingPositionKind.Latest, default, default);
+    public static ShardPosition Latest => new(ShardPositionKind.Latest, default, default);
 
     /// <summary>At the record with <paramref name="sequenceNumber"/>.</summary>
     /// <param name="sequenceNumber">A sequence number of the shard.</param>
     /// <returns>The position.</returns>
-    public static StartingPosition AtSequenceNumber(SequenceNumber sequenceNumber) => new(StartingPositionKind.AtSequenceNumber, sequenceNumber, default);
+    public static ShardPosition AtSequenceNumber(SequenceNumber sequenceNumber) => new(ShardPositionKind.AtSequenceNumber, sequenceNumber, default);
 
     /// <summary>After the record with <paramref name="sequenceNumber"/>.</summary>
     /// <param name="sequenceNumber">A sequence number of the shard.</param>
     /// <returns>The position.</returns>
-    public static StartingPosition AfterSequenceNumber(SequenceNumber sequenceNumber) => new(StartingPositionKind.AfterSequenceNumber, sequenceNumber, default);
+    public static ShardPosition AfterSequenceNumber(SequenceNumber sequenceNumber) => new(ShardPositionKind.AfterSequenceNumber, sequenceNumber, default);
 
     /// <summary>At the first record that arrived at or after <paramref name="timestamp"/>.</summary>
     /// <param name="timestamp">An instant not in the future.</param>
     /// <returns>The position.</returns>
-    public static StartingPosition AtTimestamp(DateTimeOffset timestamp) => new(StartingPositionKind.AtTimestamp, default, timestamp);
+    public static ShardPosition AtTimestamp(DateTimeOffset timestamp) => new(ShardPositionKind.AtTimestamp, default, timestamp);
 }
