@@ -96,6 +96,23 @@ public sealed class ShardReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The sequence number just before <paramref name="index"/>: where a reader positioned there resumes after
+    /// (AFTER_SEQUENCE_NUMBER). The shard's starting number before its first record.
+    /// </summary>
+    internal SequenceNumber SequenceNumberBefore(long index)
+    {
+        if (index == 0)
+        {
+            return _shard.StartingSequenceNumber;
+        }
+
+        _pin.BeginRead();
+        long? arrival = _shard.Log.ArrivalOf(index - 1);
+        _pin.EndRead();
+        return _shard.SequenceNumberAt(index - 1, arrival ?? _engine.NowMs); // a trimmed record's number still names its place
+    }
+
     /// <summary>Releases the reader's hold on storage; batches it returned become invalid.</summary>
     public void Dispose()
     {

@@ -23,6 +23,7 @@ internal static class ShardSubscription
         TimeSpan heartbeat = engine.Options.SubscriptionHeartbeatInterval;
         long deadline = subscription.StartedAtMs + (long)lifetime.TotalMilliseconds;
         long next = startIndex;
+        SequenceNumber continuation = reader.SequenceNumberBefore(startIndex);
         Task<bool>? pendingWait = null;
         try
         {
@@ -30,14 +31,15 @@ internal static class ShardSubscription
             {
                 if (reader.TryRead(out RecordBatch batch))
                 {
-                    next = batch[batch.Count - 1].SequenceNumber.SequenceIndex;
-                    yield return new SubscriptionEvent(batch, batch.LastSequenceNumber, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
+                    continuation = batch.LastSequenceNumber;
+                    next = continuation.SequenceIndex;
+                    yield return new SubscriptionEvent(batch, continuation, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
                     continue;
                 }
 
                 if (reader.IsAtShardEnd)
                 {
-                    yield return new SubscriptionEvent(default, Continuation(shard, next, engine.NowMs), 0, shard.Children);
+                    yield return new SubscriptionEvent(default, continuation, 0, shard.Children);
                     yield break;
                 }
 
@@ -58,7 +60,7 @@ internal static class ShardSubscription
                 }
                 else if (engine.NowMs < deadline)
                 {
-                    yield return new SubscriptionEvent(default, Continuation(shard, next, engine.NowMs), ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
+                    yield return new SubscriptionEvent(default, continuation, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
                 }
             }
         }
@@ -83,8 +85,4 @@ internal static class ShardSubscription
 
         token.ThrowIfCancellationRequested();
     }
-
-    /// <summary>The sequence number to resume after (AFTER_SEQUENCE_NUMBER) when nothing new was delivered.</summary>
-    private static SequenceNumber Continuation(ShardState shard, long nextIndex, long nowMs) =>
-        nextIndex == 0 ? shard.StartingSequenceNumber : shard.SequenceNumberAt(nextIndex - 1, nowMs);
 }
