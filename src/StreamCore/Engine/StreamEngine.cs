@@ -61,6 +61,9 @@ public sealed partial class StreamEngine : IDisposable
     /// <summary>The engine's clock.</summary>
     public TimeProvider TimeProvider => Time;
 
+    /// <summary>Fault injection for the Kinesis-shaped client: rules that make chosen calls fail (see <see cref="FaultRule"/>).</summary>
+    public FaultInjector Faults { get; } = new();
+
     /// <summary>Bytes currently retained for records across all streams (counted per storage segment).</summary>
     public long RetainedBytes => Budget.RetainedBytes;
 

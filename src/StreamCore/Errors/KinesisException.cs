@@ -49,3 +49,21 @@ public sealed class AccessDeniedException(string message) : KinesisException(mes
 
 /// <summary>An internal error; Kinesis reports it per record in PutRecords as <c>InternalFailure</c>.</summary>
 public sealed class InternalFailureException(string message) : KinesisException(message);
+
+/// <summary>The KMS key is disabled.</summary>
+public sealed class KMSDisabledException(string message) : KinesisException(message);
+
+/// <summary>The KMS key is not in a valid state for the request.</summary>
+public sealed class KMSInvalidStateException(string message) : KinesisException(message);
+
+/// <summary>The caller may not use the KMS key.</summary>
+public sealed class KMSAccessDeniedException(string message) : KinesisException(message);
+
+/// <summary>The KMS key does not exist.</summary>
+public sealed class KMSNotFoundException(string message) : KinesisException(message);
+
+/// <summary>The account is not subscribed to KMS (Kinesis names this error without the Exception suffix).</summary>
+public sealed class KMSOptInRequired(string message) : KinesisException(message);
+
+/// <summary>KMS throttled the request.</summary>
+public sealed class KMSThrottlingException(string message) : KinesisException(message);

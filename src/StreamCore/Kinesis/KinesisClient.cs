@@ -43,6 +43,15 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
     private StreamState Resolve(StreamAddressedRequest request) => engine.Resolve(request.StreamName, request.StreamARN);
 
+    /// <summary>Raises an injected fault for this call, if a rule fires; called after validation, before any change.</summary>
+    private void Inject(string operation, string? streamName, ShardState? shard = null)
+    {
+        if (engine.Faults.Check(operation, streamName, shard?.Id) is { } error)
+        {
+            throw error;
+        }
+    }
+
     // ------------------------------------------------------------------ streams
 
     public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
@@ -52,6 +61,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.Enum(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
         errors.ThrowIfAny();
         StreamCapacityMode mode = request.StreamModeDetails?.StreamMode?.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
+        Inject("CreateStream", request.StreamName);
         engine.CreateStreamCore(request.StreamName!, request.ShardCount, mode, request.Tags is { Count: > 0 } tags ? tags : null, request.MaxRecordSizeInKiB);
         return new CreateStreamResponse();
     });
@@ -59,7 +69,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     public Task<DeleteStreamResponse> DeleteStreamAsync(DeleteStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        engine.DeleteStreamCore(Resolve(request), request.EnforceConsumerDeletion ?? false);
+        StreamState stream = Resolve(request);
+        Inject("DeleteStream", stream.Name);
+        engine.DeleteStreamCore(stream, request.EnforceConsumerDeletion ?? false);
         return new DeleteStreamResponse();
     });
 
@@ -72,6 +84,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         int limit = Math.Min(request.Limit ?? 100, 100);
+        Inject("DescribeStream", stream.Name);
         ShardState[] shards = stream.Status == DataStreamStatus.Creating ? [] : [.. stream.LiveShards(engine.NowMs)];
         IEnumerable<ShardState> after = shards;
         if (request.ExclusiveStartShardId is { } start)
@@ -103,6 +116,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         StreamState stream = Resolve(request);
+        Inject("DescribeStreamSummary", stream.Name);
         return new DescribeStreamSummaryResponse
         {
             StreamDescriptionSummary = new StreamDescriptionSummary
@@ -135,6 +149,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         {
             throw new InvalidArgumentException("NextToken and ExclusiveStartStreamName cannot be provided together.");
         }
+
+        Inject("ListStreams", null);
 
         string? after = request.NextToken is { } token ? _pages.OpenListStreams(token, engine.NowMs) : request.ExclusiveStartStreamName;
         int limit = Math.Min(request.Limit ?? 100, 100);
@@ -215,6 +231,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw ErrorMessages.StreamNotActive(stream.Name, engine.AccountId, "CREATING");
         }
 
+        Inject("ListShards", stream.Name);
+
         ShardState[] page = [.. stream.LiveShards(now).Where(s => s.Id.Index > cursor.AfterShardIndex && cursor.Filter.Matches(s, stream, now)).Take(limit + 1)];
         ShardState[] shown = [.. page.Take(limit)];
         return new ListShardsResponse
@@ -260,7 +278,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         }
 
         errors.ThrowIfAny();
-        engine.AddTags(Resolve(request), request.Tags!);
+        StreamState tagged = Resolve(request);
+        Inject("AddTagsToStream", tagged.Name);
+        engine.AddTags(tagged, request.Tags!);
         return new AddTagsToStreamResponse();
     });
 
@@ -275,7 +295,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         }
 
         errors.ThrowIfAny();
-        engine.RemoveTags(Resolve(request), request.TagKeys!);
+        StreamState untagged = Resolve(request);
+        Inject("RemoveTagsFromStream", untagged.Name);
+        engine.RemoveTags(untagged, request.TagKeys!);
         return new RemoveTagsFromStreamResponse();
     });
 
@@ -287,6 +309,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.Length(request.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
+        Inject("ListTagsForStream", stream.Name);
         int limit = request.Limit ?? 50;
         KeyValuePair<string, string>[] tags = [.. engine.TagsOf(stream).Where(t => request.ExclusiveStartTagKey is null || string.CompareOrdinal(t.Key, request.ExclusiveStartTagKey) > 0)];
         return new ListTagsForStreamResponse
@@ -299,14 +322,20 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     public Task<IncreaseStreamRetentionPeriodResponse> IncreaseStreamRetentionPeriodAsync(IncreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        engine.ChangeRetention(Resolve(request), RequiredRetention(request.RetentionPeriodHours), increase: true);
+        int hours = RequiredRetention(request.RetentionPeriodHours);
+        StreamState stream = Resolve(request);
+        Inject("IncreaseStreamRetentionPeriod", stream.Name);
+        engine.ChangeRetention(stream, hours, increase: true);
         return new IncreaseStreamRetentionPeriodResponse();
     });
 
     public Task<DecreaseStreamRetentionPeriodResponse> DecreaseStreamRetentionPeriodAsync(DecreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        engine.ChangeRetention(Resolve(request), RequiredRetention(request.RetentionPeriodHours), increase: false);
+        int hours = RequiredRetention(request.RetentionPeriodHours);
+        StreamState stream = Resolve(request);
+        Inject("DecreaseStreamRetentionPeriod", stream.Name);
+        engine.ChangeRetention(stream, hours, increase: false);
         return new DecreaseStreamRetentionPeriodResponse();
     });
 
@@ -322,7 +351,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
-        engine.StartEncryption(Resolve(request), keyId);
+        StreamState stream = Resolve(request);
+        Inject("StartStreamEncryption", stream.Name);
+        engine.StartEncryption(stream, keyId);
         return new StartStreamEncryptionResponse();
     });
 
@@ -330,7 +361,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
-        engine.StopEncryption(Resolve(request), keyId);
+        StreamState stream = Resolve(request);
+        Inject("StopStreamEncryption", stream.Name);
+        engine.StopEncryption(stream, keyId);
         return new StopStreamEncryptionResponse();
     });
 
@@ -353,6 +386,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     public Task<DescribeLimitsResponse> DescribeLimitsAsync(DescribeLimitsRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
+        Inject("DescribeLimits", null);
         return new DescribeLimitsResponse
         {
             ShardLimit = engine.Options.ShardLimit,
@@ -369,7 +403,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.Required(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB");
         errors.Range(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB", Constraints.MinMaxRecordSizeKiB, Constraints.MaxMaxRecordSizeKiB);
         errors.ThrowIfAny();
-        engine.UpdateMaxRecordSize(engine.Resolve(null, request.StreamARN), request.MaxRecordSizeInKiB!.Value);
+        StreamState stream = engine.Resolve(null, request.StreamARN);
+        Inject("UpdateMaxRecordSize", stream.Name);
+        engine.UpdateMaxRecordSize(stream, request.MaxRecordSizeInKiB!.Value);
         return new UpdateMaxRecordSizeResponse();
     });
 
@@ -395,6 +431,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(request.PartitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
         UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
+        Inject("PutRecord", stream.Name, stream.Router!.Route(hashKey));
         SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, engine.NowMs, out ShardState shard);
         return new PutRecordResponse
         {
@@ -471,8 +508,25 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             pending[i] = new PendingRecord(entry.PartitionKey!, keyLengths[i], data);
         }
 
+        Inject("PutRecords", stream.Name);
         var results = new PutRecordsResultEntry[count];
-        int failed = AppendRouted(stream, pending, hashKeys, results, engine.NowMs);
+        var write = new int[count];
+        int writing = 0, injected = 0;
+        for (int i = 0; i < count; i++)
+        {
+            // Per-record faults fail single records, as throttling does; the others are stored.
+            if (engine.Faults.HasPerRecordRules && engine.Faults.CheckRecord(stream.Name, stream.Router!.Route(hashKeys[i]).Id) is { } fault)
+            {
+                results[i] = FailedEntry(fault);
+                injected++;
+            }
+            else
+            {
+                write[writing++] = i;
+            }
+        }
+
+        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, engine.NowMs);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
@@ -486,18 +540,11 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     /// order within each shard; fills <paramref name="results"/> in request order and returns the failure count. A
     /// shard closed by a concurrent reshard sends its records through the new router.
     /// </summary>
-    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, PutRecordsResultEntry[] results, long now)
+    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, PutRecordsResultEntry[] results, long now)
     {
-        int count = pending.Length;
         int failed = 0;
-        int[] order = new int[count];
-        int[] shardOf = new int[count];
-        ShardState[] byIndex = [];
-        int remaining = count;
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = i;
-        }
+        int[] shardOf = new int[remaining];
+        ShardState[] byIndex;
 
         while (remaining > 0)
         {
@@ -543,11 +590,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                     {
                         results[order[start + j]] = error is null
                             ? new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = shard.SequenceNumberAt(first + j, now).ToString() }
-                            : new PutRecordsResultEntry
-                            {
-                                ErrorCode = error is ProvisionedThroughputExceededException ? "ProvisionedThroughputExceededException" : "InternalFailure",
-                                ErrorMessage = error is ProvisionedThroughputExceededException ? error.Message : "Internal Service Failure",
-                            };
+                            : FailedEntry(error);
                     }
 
                     failed += error is null ? 0 : n;
@@ -561,6 +604,11 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
         return failed;
     }
+
+    /// <summary>A failed PutRecords entry: Kinesis reports throttling by name and every other failure as InternalFailure.</summary>
+    private static PutRecordsResultEntry FailedEntry(Exception error) => error is ProvisionedThroughputExceededException
+        ? new PutRecordsResultEntry { ErrorCode = "ProvisionedThroughputExceededException", ErrorMessage = error.Message }
+        : new PutRecordsResultEntry { ErrorCode = "InternalFailure", ErrorMessage = error is InternalFailureException ? error.Message : "Internal Service Failure" };
 
     private static void DataSize(ref ValidationErrors errors, MemoryStream? stream, int length, string path)
     {
@@ -596,6 +644,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
             ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
+        Inject("GetShardIterator", stream.Name, shard);
         long now = engine.NowMs;
         long index = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingSequenceNumber, request.Timestamp), now);
         return new GetShardIteratorResponse
@@ -625,6 +674,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         {
             throw ErrorMessages.ShardNotFound(position.Shard.ToString(), stream.Name, engine.AccountId);
         }
+
+        Inject("GetRecords", stream.Name, shard);
 
         int remaining = request.Limit ?? Constraints.MaxGetRecordsLimit;
         long remainingBytes = Constraints.MaxGetRecordsBytes;
@@ -720,14 +771,18 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         Constraints.StreamArnMember(ref errors, request.StreamARN);
         ConsumerNameMember(ref errors, request.ConsumerName, required: true);
         errors.ThrowIfAny();
-        ConsumerState consumer = engine.RegisterConsumer(engine.Resolve(null, request.StreamARN), request.ConsumerName!);
+        StreamState stream = engine.Resolve(null, request.StreamARN);
+        Inject("RegisterStreamConsumer", stream.Name);
+        ConsumerState consumer = engine.RegisterConsumer(stream, request.ConsumerName!);
         return new RegisterStreamConsumerResponse { Consumer = ToConsumer(consumer) };
     });
 
     public Task<DeregisterStreamConsumerResponse> DeregisterStreamConsumerAsync(DeregisterStreamConsumerRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        engine.DeregisterConsumer(ResolveConsumer(request.ConsumerARN, request.StreamARN, request.ConsumerName));
+        ConsumerState consumer = ResolveConsumer(request.ConsumerARN, request.StreamARN, request.ConsumerName);
+        Inject("DeregisterStreamConsumer", consumer.Stream.Name);
+        engine.DeregisterConsumer(consumer);
         return new DeregisterStreamConsumerResponse();
     });
 
@@ -735,6 +790,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         ConsumerState consumer = ResolveConsumer(request.ConsumerARN, request.StreamARN, request.ConsumerName);
+        Inject("DescribeStreamConsumer", consumer.Stream.Name);
         return new DescribeStreamConsumerResponse
         {
             ConsumerDescription = new ConsumerDescription
@@ -763,6 +819,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw ErrorMessages.StreamNotFound(stream.Name, engine.AccountId);
         }
 
+        Inject("ListStreamConsumers", stream.Name);
         long now = engine.NowMs;
         int skip = request.NextToken is { } token ? _pages.OpenListConsumers(token, stream.Name, now) : 0;
         int limit = Math.Min(request.MaxResults ?? 100, 100);
@@ -795,6 +852,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         long start = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp), engine.NowMs);
+        Inject("SubscribeToShard", stream.Name, shard);
         SubscriptionState subscription = engine.Subscribe(consumer, shard);
         return new SubscribeToShardResponse { EventStream = Events(stream, shard, subscription, start, cancellationToken) };
     });
@@ -873,6 +931,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             throw new InvalidArgumentException($"NewStartingHashKey {request.NewStartingHashKey} used in SplitShard() on shard {request.ShardToSplit} in stream {stream.Name} under account {engine.AccountId} is not in the range [0, 2^128-1].");
         }
 
+        Inject("SplitShard", stream.Name);
         engine.SplitShard(stream, request.ShardToSplit!, key, request.NewStartingHashKey!);
         return new SplitShardResponse();
     });
@@ -884,7 +943,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         ShardIdMember(ref errors, request.ShardToMerge, "shardToMerge");
         ShardIdMember(ref errors, request.AdjacentShardToMerge, "adjacentShardToMerge");
         errors.ThrowIfAny();
-        engine.MergeShards(Resolve(request), request.ShardToMerge!, request.AdjacentShardToMerge!);
+        StreamState stream = Resolve(request);
+        Inject("MergeShards", stream.Name);
+        engine.MergeShards(stream, request.ShardToMerge!, request.AdjacentShardToMerge!);
         return new MergeShardsResponse();
     });
 
@@ -898,6 +959,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.Enum(request.ScalingType?.Value, "scalingType", ScalingTypes);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
+        Inject("UpdateShardCount", stream.Name);
         int before = engine.UpdateShardCount(stream, request.TargetShardCount!.Value);
         return new UpdateShardCountResponse
         {
@@ -918,7 +980,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         errors.Enum(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
         errors.ThrowIfAny();
         StreamCapacityMode mode = request.StreamModeDetails!.StreamMode!.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
-        engine.UpdateStreamMode(engine.Resolve(null, request.StreamARN), mode);
+        StreamState moded = engine.Resolve(null, request.StreamARN);
+        Inject("UpdateStreamMode", moded.Name);
+        engine.UpdateStreamMode(moded, mode);
         return new UpdateStreamModeResponse();
     });
 
