@@ -6,6 +6,7 @@ using StreamCore.Hashing;
 using StreamCore.Kinesis;
 using StreamCore.Reading;
 using StreamCore.Storage;
+using StreamCore.Throughput;
 
 namespace StreamCore;
 
@@ -44,6 +45,7 @@ public sealed partial class StreamEngine : IDisposable
         Options = options;
         Time = options.TimeProvider;
         Clock = new EngineClock(options.TimeProvider, options.UseCoarseClock);
+        Throughput = options.Throughput is { } limits ? new ThroughputGovernor(limits, options.AccountId) : null;
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
@@ -79,6 +81,9 @@ public sealed partial class StreamEngine : IDisposable
     internal ShardIteratorCodec Iterators { get; }
 
     internal EngineClock Clock { get; }
+
+    /// <summary>The throughput limits in force, or null when they are off.</summary>
+    internal ThroughputGovernor? Throughput { get; }
 
     /// <summary>MD5 of hot partition keys, shared by every stream (the hash does not depend on the stream).</summary>
     internal PartitionKeyHashCache KeyHashes { get; } = new();

@@ -37,6 +37,12 @@ public sealed class StreamEngineOptions
     /// </summary>
     public TimeSpan StatusTransitionDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Kinesis's throughput limits, enforced by the Kinesis-shaped client when set (see <see cref="ThroughputLimits"/>).
+    /// Default <see langword="null"/>: no limits.
+    /// </summary>
+    public ThroughputLimits? Throughput { get; set; }
+
     /// <summary>How long a SubscribeToShard subscription lasts before it completes normally. Default five minutes.</summary>
     public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -107,6 +113,7 @@ public sealed class StreamEngineOptions
             throw new ArgumentException("IteratorSigningKey must be at least 16 bytes.", nameof(IteratorSigningKey));
         }
 
+        Throughput?.Validate();
         ArgumentNullException.ThrowIfNull(OnDemandScaling, nameof(OnDemandScaling));
         OnDemandScaling.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentRecordCapacity, 256, nameof(SegmentRecordCapacity));

@@ -43,13 +43,18 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
     private StreamState Resolve(StreamAddressedRequest request) => engine.Resolve(request.StreamName, request.StreamARN);
 
-    /// <summary>Raises an injected fault for this call, if a rule fires; called after validation, before any change.</summary>
+    /// <summary>
+    /// Admits a call after validation and before any change: raises an injected fault if a rule fires, then holds
+    /// control operations to their calls per second when throughput limits are on.
+    /// </summary>
     private void Inject(string operation, string? streamName, ShardState? shard = null)
     {
         if (engine.Faults.Check(operation, streamName, shard?.Id) is { } error)
         {
             throw error;
         }
+
+        engine.Throughput?.AdmitControl(operation, streamName, engine.NowMs);
     }
 
     // ------------------------------------------------------------------ streams
@@ -431,7 +436,13 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(request.PartitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
         UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
-        Inject("PutRecord", stream.Name, stream.Router!.Route(hashKey));
+        ShardState target = stream.Router!.Route(hashKey);
+        Inject("PutRecord", stream.Name, target);
+        if (engine.Throughput?.AdmitWrite(stream, target, keyLength + data.Length, engine.NowMs) is { } throttled)
+        {
+            throw throttled;
+        }
+
         SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, engine.NowMs, out ShardState shard);
         return new PutRecordResponse
         {
@@ -512,12 +523,17 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         var results = new PutRecordsResultEntry[count];
         var write = new int[count];
         int writing = 0, injected = 0;
+        long now = engine.NowMs;
+        bool perRecordFaults = engine.Faults.HasPerRecordRules;
         for (int i = 0; i < count; i++)
         {
-            // Per-record faults fail single records, as throttling does; the others are stored.
-            if (engine.Faults.HasPerRecordRules && engine.Faults.CheckRecord(stream.Name, stream.Router!.Route(hashKeys[i]).Id) is { } fault)
+            // Per-record faults and throttling fail single records, in request order; the others are stored.
+            ShardState? target = perRecordFaults || engine.Throughput is not null ? stream.Router!.Route(hashKeys[i]) : null;
+            KinesisException? refusal = perRecordFaults ? engine.Faults.CheckRecord(stream.Name, target!.Id) : null;
+            refusal ??= engine.Throughput?.AdmitWrite(stream, target!, pending[i].PartitionKeyUtf8Length + pending[i].Data.Length, now);
+            if (refusal is not null)
             {
-                results[i] = FailedEntry(fault);
+                results[i] = FailedEntry(refusal);
                 injected++;
             }
             else
@@ -526,7 +542,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             }
         }
 
-        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, engine.NowMs);
+        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, now);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
@@ -646,6 +662,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         Inject("GetShardIterator", stream.Name, shard);
         long now = engine.NowMs;
+        engine.Throughput?.AdmitGetShardIterator(stream, shard, now);
         long index = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingSequenceNumber, request.Timestamp), now);
         return new GetShardIteratorResponse
         {
@@ -676,6 +693,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         }
 
         Inject("GetRecords", stream.Name, shard);
+        engine.Throughput?.AdmitGetRecords(stream, shard, now);
 
         int remaining = request.Limit ?? Constraints.MaxGetRecordsLimit;
         long remainingBytes = Constraints.MaxGetRecordsBytes;
@@ -684,6 +702,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         var records = new List<Record>(Math.Min(remaining, 256));
         EncryptionType encryption = EncryptionOf(stream);
         long millisBehind;
+        bool cutByByteLimit;
 
         // Kinesis callers hold responses as long as they like, so records are copied out under a transient pin:
         // the engine's storage can then be recycled the moment it is trimmed.
@@ -710,12 +729,15 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             }
 
             millisBehind = ShardPositions.MillisBehindLatest(shard, next, now);
+            cutByByteLimit = remaining > 0 && shard.Log.HasRecordAtOrAfter(next); // more was there, but not within 10 MiB
         }
         finally
         {
             pin.EndRead();
             shard.Log.Unpin(pin);
         }
+
+        engine.Throughput?.ChargeRead(shard, Constraints.MaxGetRecordsBytes - remainingBytes, cutByByteLimit, now);
 
         // The end of a closed shard: no next iterator, the children to continue with, and nothing behind.
         if (shard.Log.IsClosed && next >= shard.Log.EndIndex && !shard.IsOpen)

@@ -24,13 +24,23 @@ internal static class ShardSubscription
         long deadline = subscription.StartedAtMs + (long)lifetime.TotalMilliseconds;
         long next = startIndex;
         SequenceNumber continuation = reader.SequenceNumberBefore(startIndex);
+        Throughput.TokenBucket? pace = engine.Throughput?.NewSubscriptionBucket(engine.NowMs);
         Task<bool>? pendingWait = null;
         try
         {
             while (true)
             {
+                // With throughput limits on, a consumer gets at most its bytes per second: wait out any debt first.
+                if (pace is not null && pace.MillisecondsUntil(1, engine.NowMs) is > 0 and long wait)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), engine.Time, linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    ThrowIfEnded(subscription, linked.Token);
+                    continue;
+                }
+
                 if (reader.TryRead(out RecordBatch batch))
                 {
+                    pace?.Charge(BytesOf(batch), engine.NowMs);
                     continuation = batch.LastSequenceNumber;
                     next = continuation.SequenceIndex;
                     yield return new SubscriptionEvent(batch, continuation, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
@@ -74,6 +84,17 @@ internal static class ShardSubscription
 
             engine.Unsubscribe(subscription);
         }
+    }
+
+    private static long BytesOf(RecordBatch batch)
+    {
+        long bytes = 0;
+        foreach (StreamRecord record in batch)
+        {
+            bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
+        }
+
+        return bytes;
     }
 
     private static void ThrowIfEnded(SubscriptionState subscription, CancellationToken token)
