@@ -4,6 +4,7 @@ using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
 using StreamCore.Kinesis;
+using StreamCore.Metrics;
 using StreamCore.Reading;
 using StreamCore.Storage;
 using StreamCore.Throughput;
@@ -46,6 +47,7 @@ public sealed partial class StreamEngine : IDisposable
         Time = options.TimeProvider;
         Clock = new EngineClock(options.TimeProvider, options.UseCoarseClock);
         Throughput = options.Throughput is { } limits ? new ThroughputGovernor(limits, options.AccountId) : null;
+        Metrics = new StreamMetrics(options.AccountId, options.Region);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
@@ -81,6 +83,9 @@ public sealed partial class StreamEngine : IDisposable
     internal ShardIteratorCodec Iterators { get; }
 
     internal EngineClock Clock { get; }
+
+    /// <summary>The engine's meter and instruments (named after Kinesis's CloudWatch metrics).</summary>
+    internal StreamMetrics Metrics { get; }
 
     /// <summary>The throughput limits in force, or null when they are off.</summary>
     internal ThroughputGovernor? Throughput { get; }
@@ -144,6 +149,7 @@ public sealed partial class StreamEngine : IDisposable
 
         _retentionSweep.Dispose();
         _onDemandScaler.Dispose();
+        Metrics.Dispose();
         lock (_control)
         {
             foreach (StreamState stream in _streams.Values)
@@ -516,6 +522,22 @@ public sealed partial class StreamEngine : IDisposable
         }
     }
 
+    /// <summary>Turns shard-level metrics on (or off); returns the metrics before and after.</summary>
+    internal (string[] Before, string[] After) SetShardLevelMetrics(StreamState stream, IEnumerable<string> metrics, bool enable)
+    {
+        lock (_control)
+        {
+            RequireActive(stream);
+            string[] before = [.. stream.ShardLevelMetrics];
+            string[] names = [.. metrics.SelectMany(m => m == "ALL" ? StreamMetrics.ShardLevelMetricNames : [m])];
+            string[] after = enable
+                ? [.. StreamMetrics.ShardLevelMetricNames.Where(m => before.Contains(m) || names.Contains(m))]
+                : [.. before.Where(m => !names.Contains(m))];
+            stream.ShardLevelMetrics = after;
+            return (before, after);
+        }
+    }
+
     internal void UpdateMaxRecordSize(StreamState stream, int kib)
     {
         lock (_control)
@@ -568,6 +590,8 @@ public sealed partial class StreamEngine : IDisposable
             AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index);
             if (status == AppendStatus.Appended)
             {
+                StreamMetrics.Add(Metrics.IncomingRecords, 1, stream, shard);
+                StreamMetrics.Add(Metrics.IncomingBytes, partitionKeyUtf8.Length + data.Length, stream, shard);
                 return shard.SequenceNumberAt(index, nowMs);
             }
 

@@ -175,4 +175,16 @@ public interface IKinesisClient
     /// <param name="cancellationToken">Cancels the call and ends the event stream.</param>
     /// <returns>The event stream.</returns>
     Task<SubscribeToShardResponse> SubscribeToShardAsync(SubscribeToShardRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns on shard-level metrics: measurements of those metrics are then tagged with the shard.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>The metrics before and after.</returns>
+    Task<EnableEnhancedMonitoringResponse> EnableEnhancedMonitoringAsync(EnableEnhancedMonitoringRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns off shard-level metrics.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels before the call takes effect.</param>
+    /// <returns>The metrics before and after.</returns>
+    Task<DisableEnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(DisableEnhancedMonitoringRequest request, CancellationToken cancellationToken = default);
 }

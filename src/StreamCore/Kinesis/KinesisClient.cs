@@ -3,6 +3,7 @@ using System.Text;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
+using StreamCore.Metrics;
 using StreamCore.Reading;
 using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
@@ -440,6 +441,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         Inject("PutRecord", stream.Name, target);
         if (engine.Throughput?.AdmitWrite(stream, target, keyLength + data.Length, engine.NowMs) is { } throttled)
         {
+            StreamMetrics.Add(engine.Metrics.WriteThrottled, 1, stream, target);
             throw throttled;
         }
 
@@ -535,6 +537,10 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             {
                 results[i] = FailedEntry(refusal);
                 injected++;
+                if (refusal is ProvisionedThroughputExceededException && target is not null)
+                {
+                    StreamMetrics.Add(engine.Metrics.WriteThrottled, 1, stream, target);
+                }
             }
             else
             {
@@ -602,6 +608,21 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                 else
                 {
                     Exception? error = status == AppendStatus.Appended ? null : engine.AppendFailure(stream, shard, status);
+                    if (error is null)
+                    {
+                        StreamMetrics.Add(engine.Metrics.IncomingRecords, n, stream, shard);
+                        if (engine.Metrics.IncomingBytes.Enabled)
+                        {
+                            long bytes = 0;
+                            for (int j = 0; j < n; j++)
+                            {
+                                bytes += batch[j].PartitionKeyUtf8Length + batch[j].Data.Length;
+                            }
+
+                            StreamMetrics.Add(engine.Metrics.IncomingBytes, bytes, stream, shard);
+                        }
+                    }
+
                     for (int j = 0; j < n; j++)
                     {
                         results[order[start + j]] = error is null
@@ -693,7 +714,15 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         }
 
         Inject("GetRecords", stream.Name, shard);
-        engine.Throughput?.AdmitGetRecords(stream, shard, now);
+        try
+        {
+            engine.Throughput?.AdmitGetRecords(stream, shard, now);
+        }
+        catch (ProvisionedThroughputExceededException)
+        {
+            StreamMetrics.Add(engine.Metrics.ReadThrottled, 1, stream, shard);
+            throw;
+        }
 
         int remaining = request.Limit ?? Constraints.MaxGetRecordsLimit;
         long remainingBytes = Constraints.MaxGetRecordsBytes;
@@ -738,6 +767,9 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         }
 
         engine.Throughput?.ChargeRead(shard, Constraints.MaxGetRecordsBytes - remainingBytes, cutByByteLimit, now);
+        StreamMetrics.Add(engine.Metrics.OutgoingRecords, records.Count, stream, shard);
+        StreamMetrics.Add(engine.Metrics.OutgoingBytes, Constraints.MaxGetRecordsBytes - remainingBytes, stream, shard);
+        StreamMetrics.Record(engine.Metrics.IteratorAge, millisBehind, stream, shard);
 
         // The end of a closed shard: no next iterator, the children to continue with, and nothing behind.
         if (shard.Log.IsClosed && next >= shard.Log.EndIndex && !shard.IsOpen)
@@ -875,7 +907,18 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         long start = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp), engine.NowMs);
         Inject("SubscribeToShard", stream.Name, shard);
-        SubscriptionState subscription = engine.Subscribe(consumer, shard);
+        SubscriptionState subscription;
+        try
+        {
+            subscription = engine.Subscribe(consumer, shard);
+        }
+        catch (ResourceInUseException)
+        {
+            StreamMetrics.Add(engine.Metrics.SubscribeRateExceeded, 1, stream, shard);
+            throw;
+        }
+
+        StreamMetrics.Add(engine.Metrics.SubscribeSuccess, 1, stream, shard);
         return new SubscribeToShardResponse { EventStream = Events(stream, shard, subscription, start, cancellationToken) };
     });
 
@@ -886,10 +929,16 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         {
             // Records are copied before the subscription reads on: an event outlives the storage it came from.
             var records = new List<Record>(e.Records.Count);
+            long bytes = 0;
             foreach (StreamRecord record in e.Records)
             {
                 records.Add(ToRecord(record, encryption));
+                bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
             }
+
+            StreamMetrics.Add(engine.Metrics.EventRecords, records.Count, stream, shard);
+            StreamMetrics.Add(engine.Metrics.EventBytes, bytes, stream, shard);
+            StreamMetrics.Record(engine.Metrics.EventMillisBehindLatest, e.MillisBehindLatest, stream, shard);
 
             yield return new SubscribeToShardEvent
             {
@@ -936,6 +985,47 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         EngineConsumerStatus.Active => ConsumerStatus.ACTIVE,
         _ => ConsumerStatus.DELETING,
     };
+
+    // ------------------------------------------------------------------ enhanced monitoring
+
+    private static readonly string[] MetricNames = [.. StreamMetrics.ShardLevelMetricNames, "ALL"];
+
+    public Task<EnableEnhancedMonitoringResponse> EnableEnhancedMonitoringAsync(EnableEnhancedMonitoringRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (StreamState stream, string[] before, string[] after) = SetMetrics(request, request.ShardLevelMetrics, enable: true, "EnableEnhancedMonitoring");
+        return new EnableEnhancedMonitoringResponse { StreamName = stream.Name, StreamARN = stream.Arn, CurrentShardLevelMetrics = [.. before], DesiredShardLevelMetrics = [.. after] };
+    });
+
+    public Task<DisableEnhancedMonitoringResponse> DisableEnhancedMonitoringAsync(DisableEnhancedMonitoringRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (StreamState stream, string[] before, string[] after) = SetMetrics(request, request.ShardLevelMetrics, enable: false, "DisableEnhancedMonitoring");
+        return new DisableEnhancedMonitoringResponse { StreamName = stream.Name, StreamARN = stream.Arn, CurrentShardLevelMetrics = [.. before], DesiredShardLevelMetrics = [.. after] };
+    });
+
+    private (StreamState Stream, string[] Before, string[] After) SetMetrics(StreamAddressedRequest request, List<string>? metrics, bool enable, string operation)
+    {
+        var errors = default(ValidationErrors);
+        if (metrics is null || metrics.Count is 0 or > 7)
+        {
+            errors.Add(metrics is null ? null : $"[{string.Join(", ", metrics)}]", "shardLevelMetrics",
+                metrics is null ? "not be null" : metrics.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 7");
+        }
+        else
+        {
+            for (int i = 0; i < metrics.Count; i++)
+            {
+                errors.Enum(metrics[i], string.Create(CultureInfo.InvariantCulture, $"shardLevelMetrics.{i + 1}.member"), MetricNames);
+            }
+        }
+
+        errors.ThrowIfAny();
+        StreamState stream = Resolve(request);
+        Inject(operation, stream.Name);
+        (string[] before, string[] after) = engine.SetShardLevelMetrics(stream, metrics!, enable);
+        return (stream, before, after);
+    }
 
     // ------------------------------------------------------------------ resharding
 

@@ -62,7 +62,24 @@ public sealed class ShardReader : IDisposable
         _pin.EndRead(slice.FirstIndex, slice.EndIndex);
         _next = slice.EndIndex;
         batch = new RecordBatch(_shard, slice);
+        if (slice.Count > 0 && _engine.Metrics.OutgoingRecords.Enabled)
+        {
+            RecordOutgoing(batch);
+        }
+
         return slice.Count > 0;
+    }
+
+    private void RecordOutgoing(RecordBatch batch)
+    {
+        long bytes = 0;
+        foreach (StreamRecord record in batch)
+        {
+            bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
+        }
+
+        Metrics.StreamMetrics.Add(_engine.Metrics.OutgoingRecords, batch.Count, _stream, _shard);
+        Metrics.StreamMetrics.Add(_engine.Metrics.OutgoingBytes, bytes, _stream, _shard);
     }
 
     /// <summary>
