@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
@@ -492,16 +493,44 @@ public sealed partial class StreamEngine : IDisposable
         lock (_control)
         {
             RequireActive(stream);
-            ChangeEncryption(stream, "KMS", keyId);
+            (ReadOnlyMemory<byte> key, string canonical) = Options.KeyProvider.GetKey(keyId); // KMS errors, before any change
+            RecordCipher cipher = stream.Ciphers.FirstOrDefault(c => c.CanonicalKeyId == canonical)
+                ?? new RecordCipher(keyId, key, stream.Ciphers.Length) { CanonicalKeyId = canonical };
+            ChangeEncryption(stream, "KMS", keyId, cipher);
         }
     }
 
-    private void ChangeEncryption(StreamState stream, string type, string? keyId) =>
+    private void ChangeEncryption(StreamState stream, string type, string? keyId, RecordCipher? cipher) =>
         Transition(stream, DataStreamStatus.Updating, DataStreamStatus.Active, () =>
         {
+            if (cipher is not null && !stream.Ciphers.Contains(cipher))
+            {
+                stream.Ciphers = [.. stream.Ciphers, cipher];
+            }
+
+            stream.ActiveCipher = cipher;
             stream.EncryptionType = type;
             stream.KeyId = keyId;
         });
+
+    /// <summary>Checks with the key provider that every key the stream has used is still usable (KMS errors otherwise).</summary>
+    internal void RequireKeys(StreamState stream, bool activeOnly)
+    {
+        if (activeOnly)
+        {
+            if (stream.ActiveCipher is { } active)
+            {
+                Options.KeyProvider.GetKey(active.KeyId);
+            }
+
+            return;
+        }
+
+        foreach (RecordCipher cipher in stream.Ciphers)
+        {
+            Options.KeyProvider.GetKey(cipher.KeyId);
+        }
+    }
 
     internal void StopEncryption(StreamState stream, string keyId)
     {
@@ -518,7 +547,7 @@ public sealed partial class StreamEngine : IDisposable
                 throw new InvalidArgumentException($"KeyId {keyId} does not match the key {stream.KeyId} currently used to encrypt stream {stream.Name} under account {AccountId}.");
             }
 
-            ChangeEncryption(stream, "NONE", null);
+            ChangeEncryption(stream, "NONE", null, null);
         }
     }
 
@@ -584,14 +613,43 @@ public sealed partial class StreamEngine : IDisposable
     /// <summary>Appends one record to the shard that owns <paramref name="hashKey"/>. Validation is the caller's.</summary>
     internal SequenceNumber Append(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, out ShardState shard)
     {
+        if (stream.ActiveCipher is { } cipher)
+        {
+            return AppendEncrypted(stream, cipher, hashKey, partitionKeyUtf8, data, nowMs, out shard);
+        }
+
+        return AppendStored(stream, hashKey, partitionKeyUtf8, data, data.Length, 1, nowMs, out shard);
+    }
+
+    private SequenceNumber AppendEncrypted(StreamState stream, RecordCipher cipher, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, out ShardState shard)
+    {
+        int length = data.Length + RecordCipher.Overhead;
+        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> stored = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
+        {
+            cipher.Encrypt(data, stored);
+            return AppendStored(stream, hashKey, partitionKeyUtf8, stored, data.Length, cipher.RecordKind, nowMs, out shard);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private SequenceNumber AppendStored(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, int plainLength, int kind, long nowMs, out ShardState shard)
+    {
         while (true)
         {
             shard = stream.Router!.Route(hashKey);
-            AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index);
+            AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index, kind);
             if (status == AppendStatus.Appended)
             {
                 StreamMetrics.Add(Metrics.IncomingRecords, 1, stream, shard);
-                StreamMetrics.Add(Metrics.IncomingBytes, partitionKeyUtf8.Length + data.Length, stream, shard);
+                StreamMetrics.Add(Metrics.IncomingBytes, partitionKeyUtf8.Length + plainLength, stream, shard);
                 return shard.SequenceNumberAt(index, nowMs);
             }
 

@@ -43,6 +43,12 @@ public sealed class StreamEngineOptions
     /// </summary>
     public ThroughputLimits? Throughput { get; set; }
 
+    /// <summary>
+    /// Supplies the keys of StartStreamEncryption. Default: an <see cref="InMemoryKmsKeyProvider"/> that knows
+    /// <c>alias/aws/kinesis</c>; pass your own to add keys or to disable one in a test.
+    /// </summary>
+    public IKmsKeyProvider KeyProvider { get; set; } = new InMemoryKmsKeyProvider();
+
     /// <summary>How long a SubscribeToShard subscription lasts before it completes normally. Default five minutes.</summary>
     public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -114,6 +120,7 @@ public sealed class StreamEngineOptions
         }
 
         Throughput?.Validate();
+        ArgumentNullException.ThrowIfNull(KeyProvider, nameof(KeyProvider));
         ArgumentNullException.ThrowIfNull(OnDemandScaling, nameof(OnDemandScaling));
         OnDemandScaling.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentRecordCapacity, 256, nameof(SegmentRecordCapacity));

@@ -60,6 +60,12 @@ internal sealed class StreamState
 
     public string? KeyId { get; set; }
 
+    /// <summary>Every cipher this stream has encrypted records with; a record of kind 2 + n used cipher n. Replaced whole.</summary>
+    public Encryption.RecordCipher[] Ciphers { get; set; } = [];
+
+    /// <summary>The cipher new records are encrypted with, or null when encryption is off.</summary>
+    public Encryption.RecordCipher? ActiveCipher { get; set; }
+
     /// <summary>Tags by key, ordinal order (ListTagsForStream returns them in key order).</summary>
     public SortedDictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
@@ -439,6 +440,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
         ShardState target = stream.Router!.Route(hashKey);
         Inject("PutRecord", stream.Name, target);
+        engine.RequireKeys(stream, activeOnly: true);
         if (engine.Throughput?.AdmitWrite(stream, target, keyLength + data.Length, engine.NowMs) is { } throttled)
         {
             StreamMetrics.Add(engine.Metrics.WriteThrottled, 1, stream, target);
@@ -500,6 +502,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
         // Every record is checked and routed before anything is written: a bad entry fails the whole call.
         engine.RequireWritable(stream);
+        RecordCipher? cipher = stream.ActiveCipher;
         var pending = new PendingRecord[count];
         var hashKeys = new UInt128[count];
         Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
@@ -518,10 +521,18 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                 hashKeys[i] = engine.KeyHashes.Hash(entry.PartitionKey!, keyBuffer[..written]);
             }
 
+            if (cipher is not null)
+            {
+                byte[] stored = new byte[data.Length + RecordCipher.Overhead];
+                cipher.Encrypt(data.Span, stored);
+                data = stored;
+            }
+
             pending[i] = new PendingRecord(entry.PartitionKey!, keyLengths[i], data);
         }
 
         Inject("PutRecords", stream.Name);
+        engine.RequireKeys(stream, activeOnly: true);
         var results = new PutRecordsResultEntry[count];
         var write = new int[count];
         int writing = 0, injected = 0;
@@ -548,7 +559,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             }
         }
 
-        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, now);
+        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, cipher?.RecordKind ?? 1, now);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
@@ -562,7 +573,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     /// order within each shard; fills <paramref name="results"/> in request order and returns the failure count. A
     /// shard closed by a concurrent reshard sends its records through the new router.
     /// </summary>
-    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, PutRecordsResultEntry[] results, long now)
+    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, PutRecordsResultEntry[] results, int kind, long now)
     {
         int failed = 0;
         int[] shardOf = new int[remaining];
@@ -597,7 +608,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
                     batch[j] = pending[order[start + j]];
                 }
 
-                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first);
+                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first, kind);
                 if (status == AppendStatus.Closed && stream.Router != router)
                 {
                     for (int j = start; j < end; j++)
@@ -729,7 +740,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         long cutoff = StreamEngine.ExpiryCutoff(stream, now);
         long next = position.Index;
         var records = new List<Record>(Math.Min(remaining, 256));
-        EncryptionType encryption = EncryptionOf(stream);
+        engine.RequireKeys(stream, activeOnly: false); // KMS errors for keys disabled since the records were written
         long millisBehind;
         bool cutByByteLimit;
 
@@ -750,8 +761,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
                 foreach (StreamRecord record in new RecordBatch(shard, slice))
                 {
-                    records.Add(ToRecord(record, encryption));
-                    remainingBytes -= record.Data.Length + record.PartitionKeyUtf8.Length;
+                    records.Add(ToRecord(record, stream));
+                    remainingBytes -= record.StoredData.Length + record.PartitionKeyUtf8.Length;
                 }
 
                 remaining -= slice.Count;
@@ -924,7 +935,6 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
     private async IAsyncEnumerable<SubscribeToShardEvent> Events(StreamState stream, ShardState shard, SubscriptionState subscription, long start, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        EncryptionType encryption = EncryptionOf(stream);
         await foreach (SubscriptionEvent e in ShardSubscription.RunAsync(engine, stream, shard, subscription, start, cancellationToken).ConfigureAwait(false))
         {
             // Records are copied before the subscription reads on: an event outlives the storage it came from.
@@ -932,7 +942,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
             long bytes = 0;
             foreach (StreamRecord record in e.Records)
             {
-                records.Add(ToRecord(record, encryption));
+                records.Add(ToRecord(record, stream));
                 bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
             }
 
@@ -1111,15 +1121,33 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
 
     // ------------------------------------------------------------------ shapes
 
-    /// <summary>A copy of a stored record in the AWS shape (responses outlive the storage they came from).</summary>
-    private static Record ToRecord(StreamRecord record, EncryptionType encryption) => new()
+    /// <summary>
+    /// A copy of a stored record in the AWS shape (responses outlive the storage they came from), decrypted when it
+    /// was stored encrypted; its EncryptionType says how it was stored.
+    /// </summary>
+    private static Record ToRecord(StreamRecord record, StreamState stream)
     {
-        SequenceNumber = record.SequenceNumber.ToString(),
-        ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
-        Data = new MemoryStream(record.Data.ToArray(), writable: false),
-        PartitionKey = record.PartitionKey,
-        EncryptionType = encryption,
-    };
+        byte[] data;
+        if (record.NeedsDecryption)
+        {
+            ReadOnlySpan<byte> stored = record.StoredData.Span;
+            data = new byte[stored.Length - RecordCipher.Overhead];
+            RecordCipher.For(stream.Ciphers, record.Kind)!.Decrypt(stored, data);
+        }
+        else
+        {
+            data = record.Data.ToArray();
+        }
+
+        return new Record
+        {
+            SequenceNumber = record.SequenceNumber.ToString(),
+            ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+            Data = new MemoryStream(data, writable: false),
+            PartitionKey = record.PartitionKey,
+            EncryptionType = record.Kind >= 2 ? EncryptionType.KMS : EncryptionType.NONE,
+        };
+    }
 
     private static List<ChildShard> ToChildShards(ShardState[] children) =>
     [

@@ -1,5 +1,6 @@
 using System.Text;
 using StreamCore.Engine;
+using StreamCore.Reading;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -12,11 +13,13 @@ public readonly struct RecordBatch
 {
     private readonly ShardState? _shard;
     private readonly LogSlice _slice;
+    private readonly DecryptedRecords? _plaintext;
 
-    internal RecordBatch(ShardState shard, LogSlice slice)
+    internal RecordBatch(ShardState shard, LogSlice slice, DecryptedRecords? plaintext = null)
     {
         _shard = shard;
         _slice = slice;
+        _plaintext = plaintext;
     }
 
     /// <summary>The shard the records belong to.</summary>
@@ -33,7 +36,7 @@ public readonly struct RecordBatch
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-            return new StreamRecord(_shard!, _slice.Segment, _slice.FirstSlot + index);
+            return new StreamRecord(_shard!, _slice.Segment, _slice.FirstSlot + index, _plaintext, index);
         }
     }
 
@@ -57,7 +60,7 @@ public readonly struct RecordBatch
         }
 
         /// <summary>The current record.</summary>
-        public readonly StreamRecord Current => new(_batch._shard!, _batch._slice.Segment, _batch._slice.FirstSlot + _index);
+        public readonly StreamRecord Current => new(_batch._shard!, _batch._slice.Segment, _batch._slice.FirstSlot + _index, _batch._plaintext, _index);
 
         /// <summary>Advances to the next record.</summary>
         /// <returns><see langword="false"/> after the last record.</returns>
@@ -71,12 +74,16 @@ public readonly struct StreamRecord
     private readonly ShardState _shard;
     private readonly LogSegment _segment;
     private readonly int _slot;
+    private readonly DecryptedRecords? _plaintext;
+    private readonly int _indexInBatch;
 
-    internal StreamRecord(ShardState shard, LogSegment segment, int slot)
+    internal StreamRecord(ShardState shard, LogSegment segment, int slot, DecryptedRecords? plaintext = null, int indexInBatch = 0)
     {
         _shard = shard;
         _segment = segment;
         _slot = slot;
+        _plaintext = plaintext;
+        _indexInBatch = indexInBatch;
     }
 
     /// <summary>The record's sequence number.</summary>
@@ -85,8 +92,11 @@ public readonly struct StreamRecord
     /// <summary>When the engine accepted the record (Kinesis's ApproximateArrivalTimestamp, millisecond precision).</summary>
     public DateTimeOffset ApproximateArrivalTimestamp => DateTimeOffset.FromUnixTimeMilliseconds(_segment.Entries[_slot].ArrivalMs);
 
-    /// <summary>The payload, without a copy.</summary>
-    public ReadOnlyMemory<byte> Data
+    /// <summary>The payload, without a copy (on an encrypted stream, decrypted by the reader that returned the batch).</summary>
+    public ReadOnlyMemory<byte> Data => _plaintext is not null && _plaintext.TryGet(_indexInBatch, out ReadOnlyMemory<byte> plaintext) ? plaintext : StoredData;
+
+    /// <summary>The payload as stored: ciphertext for a record written to an encrypted stream.</summary>
+    internal ReadOnlyMemory<byte> StoredData
     {
         get
         {
@@ -94,6 +104,12 @@ public readonly struct StreamRecord
             return new ReadOnlyMemory<byte>(_segment.Arena, e.Offset + e.KeyLength, e.DataLength);
         }
     }
+
+    /// <summary>1 for a plain record; 2 + n for one encrypted with the stream's n-th key.</summary>
+    internal int Kind => _segment.Entries[_slot].Published;
+
+    /// <summary>Whether <see cref="Data"/> is still ciphertext (an encrypted record read without a decrypting reader).</summary>
+    internal bool NeedsDecryption => Kind >= 2 && (_plaintext is null || !_plaintext.TryGet(_indexInBatch, out _));
 
     /// <summary>The partition key's UTF-8 bytes, without a copy.</summary>
     public ReadOnlyMemory<byte> PartitionKeyUtf8

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using StreamCore.Engine;
+using StreamCore.Reading;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -23,6 +24,7 @@ public sealed class ShardReader : IDisposable
     private readonly LogWaiter _waiter = new();
     private readonly LogPin _pin;
     private readonly int _maxBatchRecords;
+    private DecryptedRecords? _plaintext;
     private int _disposed;
 
     // Invariant: the log index of the next record this reader returns; only moves forward.
@@ -61,7 +63,16 @@ public sealed class ShardReader : IDisposable
         LogSlice slice = _shard.Log.Read(_next, _maxBatchRecords, long.MaxValue, cutoff);
         _pin.EndRead(slice.FirstIndex, slice.EndIndex);
         _next = slice.EndIndex;
-        batch = new RecordBatch(_shard, slice);
+        Encryption.RecordCipher[] ciphers = _stream.Ciphers;
+        DecryptedRecords? plaintext = null;
+        if (ciphers.Length > 0 && slice.Count > 0)
+        {
+            // Only streams that have ever been encrypted pay for this; records stay valid until the next read.
+            _plaintext ??= new DecryptedRecords();
+            plaintext = _plaintext.Load(slice, ciphers) ? _plaintext : null;
+        }
+
+        batch = new RecordBatch(_shard, slice, plaintext);
         if (slice.Count > 0 && _engine.Metrics.OutgoingRecords.Enabled)
         {
             RecordOutgoing(batch);

@@ -130,6 +130,9 @@ internal struct RecordEntry
     /// <summary>Length of the payload.</summary>
     public int DataLength;
 
-    /// <summary>0 while being written, 1 once every other field and the arena bytes are in place (release).</summary>
+    /// <summary>
+    /// 0 while being written; once every other field and the arena bytes are in place (release), the record's kind:
+    /// 1 for a plain payload, or a value the engine gives meaning to (2 + n: encrypted with the stream's n-th key).
+    /// </summary>
     public int Published;
 }

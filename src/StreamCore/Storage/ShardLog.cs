@@ -112,8 +112,11 @@ internal sealed class ShardLog
 
     // ------------------------------------------------------------------ append (hot path)
 
-    /// <summary>Appends one record. Returns its index through <paramref name="index"/>.</summary>
-    public AppendStatus Append(ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long arrivalMs, out long index)
+    /// <summary>
+    /// Appends one record. Returns its index through <paramref name="index"/>. <paramref name="kind"/> (at least 1) is
+    /// kept with the record for the layers above (the engine marks encrypted payloads with it); the log does not read it.
+    /// </summary>
+    public AppendStatus Append(ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long arrivalMs, out long index, int kind = 1)
     {
         int bytes = partitionKeyUtf8.Length + data.Length;
         while (true)
@@ -124,7 +127,7 @@ internal sealed class ShardLog
                 Span<byte> arena = tail.Arena.AsSpan(offset, bytes);
                 partitionKeyUtf8.CopyTo(arena);
                 data.CopyTo(arena[partitionKeyUtf8.Length..]);
-                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length);
+                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, kind);
                 index = tail.BaseIndex + slot;
                 WakeReaders();
                 return AppendStatus.Appended;
@@ -143,7 +146,7 @@ internal sealed class ShardLog
     /// Appends a batch with one reservation: the records get consecutive indices in batch order.
     /// Returns the index of the first through <paramref name="firstIndex"/>.
     /// </summary>
-    public AppendStatus AppendBatch(ReadOnlySpan<PendingRecord> records, long arrivalMs, out long firstIndex)
+    public AppendStatus AppendBatch(ReadOnlySpan<PendingRecord> records, long arrivalMs, out long firstIndex, int kind = 1)
     {
         int bytes = 0;
         foreach (ref readonly PendingRecord r in records)
@@ -163,7 +166,7 @@ internal sealed class ShardLog
                     Span<byte> arena = tail.Arena.AsSpan(offset, length);
                     Encoding.UTF8.GetBytes(r.PartitionKey, arena);
                     r.Data.Span.CopyTo(arena[r.PartitionKeyUtf8Length..]);
-                    Publish(ref tail.Entries[slot + i], arrivalMs, offset, r.PartitionKeyUtf8Length, r.Data.Length);
+                    Publish(ref tail.Entries[slot + i], arrivalMs, offset, r.PartitionKeyUtf8Length, r.Data.Length, kind);
                     offset += length;
                 }
 
@@ -181,13 +184,13 @@ internal sealed class ShardLog
         }
     }
 
-    private static void Publish(ref RecordEntry entry, long arrivalMs, int offset, int keyLength, int dataLength)
+    private static void Publish(ref RecordEntry entry, long arrivalMs, int offset, int keyLength, int dataLength, int kind)
     {
         entry.ArrivalMs = arrivalMs;
         entry.Offset = offset;
         entry.KeyLength = keyLength;
         entry.DataLength = dataLength;
-        Volatile.Write(ref entry.Published, 1); // release: readers that see 1 see every field and byte above
+        Volatile.Write(ref entry.Published, kind); // release: readers that see it non-zero see every field and byte above
     }
 
     // ------------------------------------------------------------------ roll, trim, reclaim (slow paths)
