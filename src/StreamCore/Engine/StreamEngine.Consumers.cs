@@ -73,27 +73,7 @@ public sealed partial class StreamEngine
     private void ConsumerTransition(ConsumerState consumer, ConsumerStatus during, Action complete)
     {
         consumer.Status = during;
-        TimeSpan delay = Options.StatusTransitionDelay;
-        if (delay == TimeSpan.Zero)
-        {
-            complete();
-            return;
-        }
-
-        consumer.TransitionTimer = Time.CreateTimer(
-            _ =>
-            {
-                lock (_control)
-                {
-                    if (consumer.Status == during)
-                    {
-                        complete();
-                    }
-                }
-            },
-            null,
-            delay,
-            Timeout.InfiniteTimeSpan);
+        consumer.TransitionTimer = AfterStatusDelay(() => consumer.Status == during, complete);
     }
 
     /// <summary>

@@ -300,29 +300,7 @@ public sealed partial class StreamEngine : IDisposable
     internal void Transition(StreamState stream, DataStreamStatus during, DataStreamStatus? after, Action? apply)
     {
         stream.Status = during;
-        TimeSpan delay = Options.StatusTransitionDelay;
-        if (delay == TimeSpan.Zero)
-        {
-            Complete();
-            return;
-        }
-
-        stream.TransitionTimer = Time.CreateTimer(
-            _ =>
-            {
-                lock (_control)
-                {
-                    if (stream.Status == during)
-                    {
-                        Complete();
-                    }
-                }
-            },
-            null,
-            delay,
-            Timeout.InfiniteTimeSpan);
-
-        void Complete()
+        stream.TransitionTimer = AfterStatusDelay(() => stream.Status == during, () =>
         {
             apply?.Invoke();
             if (after is { } next)
@@ -332,7 +310,37 @@ public sealed partial class StreamEngine : IDisposable
 
             stream.TransitionTimer?.Dispose();
             stream.TransitionTimer = null;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="complete"/> now when status delays are off, else after the delay on the engine's clock,
+    /// under the control lock, if <paramref name="stillDue"/> then (nothing superseded the transition). Called under
+    /// the control lock; returns the pending timer, if any.
+    /// </summary>
+    internal ITimer? AfterStatusDelay(Func<bool> stillDue, Action complete)
+    {
+        TimeSpan delay = Options.StatusTransitionDelay;
+        if (delay == TimeSpan.Zero)
+        {
+            complete();
+            return null;
         }
+
+        return Time.CreateTimer(
+            _ =>
+            {
+                lock (_control)
+                {
+                    if (stillDue())
+                    {
+                        complete();
+                    }
+                }
+            },
+            null,
+            delay,
+            Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

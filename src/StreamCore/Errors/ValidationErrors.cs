@@ -49,6 +49,23 @@ internal struct ValidationErrors
         }
     }
 
+    /// <summary>A list member's size: not null, and between <paramref name="min"/> and <paramref name="max"/> entries.</summary>
+    public void Size<T>(IReadOnlyCollection<T>? value, string path, int min, int max)
+    {
+        if (value is null)
+        {
+            Add(null, path, "not be null");
+        }
+        else if (value.Count < min)
+        {
+            Add($"[{string.Join(", ", value)}]", path, $"have length greater than or equal to {min.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else if (value.Count > max)
+        {
+            Add($"[{value.Count.ToString(CultureInfo.InvariantCulture)} entries]", path, $"have length less than or equal to {max.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
     public void Range(long? value, string path, long min, long max)
     {
         if (value is null)

@@ -275,15 +275,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        if (request.Tags is null || request.Tags.Count == 0)
-        {
-            errors.Add(request.Tags is null ? null : "{}", "tags", request.Tags is null ? "not be null" : "have length greater than or equal to 1");
-        }
-        else if (request.Tags.Count > 200)
-        {
-            errors.Add($"{{{request.Tags.Count} entries}}", "tags", "have length less than or equal to 200");
-        }
-
+        errors.Size(request.Tags, "tags", 1, 200);
         errors.ThrowIfAny();
         StreamState tagged = Resolve(request);
         Inject("AddTagsToStream", tagged.Name);
@@ -295,12 +287,7 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        if (request.TagKeys is null || request.TagKeys.Count is 0 or > 50)
-        {
-            errors.Add(request.TagKeys is null ? null : $"[{string.Join(", ", request.TagKeys)}]", "tagKeys",
-                request.TagKeys is null ? "not be null" : request.TagKeys.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 50");
-        }
-
+        errors.Size(request.TagKeys, "tagKeys", 1, 50);
         errors.ThrowIfAny();
         StreamState untagged = Resolve(request);
         Inject("RemoveTagsFromStream", untagged.Name);
@@ -461,12 +448,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
         ArgumentNullException.ThrowIfNull(request);
         List<PutRecordsRequestEntry>? records = request.Records;
         var errors = default(ValidationErrors);
-        if (records is null || records.Count is 0 or > Constraints.MaxRecordsPerPutRecords)
-        {
-            errors.Add(records is null ? null : $"[{records.Count} records]", "records",
-                records is null ? "not be null" : records.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 500");
-            errors.ThrowIfAny();
-        }
+        errors.Size(records, "records", 1, Constraints.MaxRecordsPerPutRecords);
+        errors.ThrowIfAny();
 
         // Shape checks first, for every entry; member paths are only built for entries that fail.
         int count = records!.Count;
@@ -1017,12 +1000,8 @@ internal sealed class KinesisClient(StreamEngine engine) : IKinesisClient
     private (StreamState Stream, string[] Before, string[] After) SetMetrics(StreamAddressedRequest request, List<string>? metrics, bool enable, string operation)
     {
         var errors = default(ValidationErrors);
-        if (metrics is null || metrics.Count is 0 or > 7)
-        {
-            errors.Add(metrics is null ? null : $"[{string.Join(", ", metrics)}]", "shardLevelMetrics",
-                metrics is null ? "not be null" : metrics.Count == 0 ? "have length greater than or equal to 1" : "have length less than or equal to 7");
-        }
-        else
+        errors.Size(metrics, "shardLevelMetrics", 1, 7);
+        if (metrics is { Count: >= 1 and <= 7 })
         {
             for (int i = 0; i < metrics.Count; i++)
             {
