@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StreamCore.Kinesis;
+using StreamCore.Server.Protocol;
+
+namespace StreamCore.Server;
+
+/// <summary>
+/// Serves a <see cref="StreamEngine"/> over Kinesis's JSON 1.1 wire protocol (<c>POST /</c> with
+/// <c>X-Amz-Target: Kinesis_20131202.&lt;Operation&gt;</c>), so AWS clients reach it with <c>--endpoint-url</c>. Start
+/// one in a test or an application with <see cref="StartAsync"/>, sharing the engine the code also uses directly.
+/// </summary>
+public sealed class KinesisEndpoint : IAsyncDisposable
+{
+    /// <summary>The largest request body accepted: a 10 MiB PutRecords in base64 with room for its JSON.</summary>
+    public const long MaxRequestBytes = 16 * 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private long _requestIds;
+
+    private KinesisEndpoint(WebApplication app, StreamEngine engine, Uri url)
+    {
+        _app = app;
+        Engine = engine;
+        Url = url;
+    }
+
+    /// <summary>The engine served.</summary>
+    public StreamEngine Engine { get; }
+
+    /// <summary>The endpoint's URL (the actual port when 0 was asked for).</summary>
+    public Uri Url { get; }
+
+    /// <summary>Starts serving <paramref name="engine"/>.</summary>
+    /// <param name="engine">The engine to serve.</param>
+    /// <param name="url">Where to listen; default <c>http://127.0.0.1:0</c>, a free loopback port.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running endpoint.</returns>
+    public static async Task<KinesisEndpoint> StartAsync(StreamEngine engine, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
+        WebApplication app = builder.Build();
+        IKinesisClient client = engine.CreateKinesisClient();
+        KinesisEndpoint? endpoint = null;
+        app.Run(context => endpoint!.HandleAsync(context, client));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        endpoint = new KinesisEndpoint(app, engine, new Uri(address));
+        return endpoint;
+    }
+
+    /// <summary>Stops serving (the engine is not disposed).</summary>
+    /// <param name="cancellationToken">Ends a graceful stop early.</param>
+    /// <returns>A task that completes when stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Stops serving and releases the server.</summary>
+    /// <returns>A task that completes when released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(HttpContext context, IKinesisClient client)
+    {
+        HttpResponse response = context.Response;
+        response.Headers["x-amzn-RequestId"] = Interlocked.Increment(ref _requestIds).ToString("x16", CultureInfo.InvariantCulture);
+        string? target = context.Request.Headers["X-Amz-Target"];
+        if (!HttpMethods.IsPost(context.Request.Method) || target is null || !target.StartsWith(Operations.TargetPrefix, StringComparison.Ordinal)
+            || !Operations.ByName.TryGetValue(target[Operations.TargetPrefix.Length..], out Operation? operation))
+        {
+            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "UnknownOperationException", target is null ? "Missing X-Amz-Target header." : $"Unknown operation {target}.").ConfigureAwait(false);
+            return;
+        }
+
+        string contentType = context.Request.ContentType ?? JsonProtocol.ContentType;
+        if (!contentType.StartsWith("application/x-amz-json-1.", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"Content type {contentType} is not served; use {JsonProtocol.ContentType}.").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.ContentLength > MaxRequestBytes)
+        {
+            // Answered before the body is read, so a client that sent Expect: 100-continue never has to send it.
+            await WriteErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SerializationException", $"Request body of {context.Request.ContentLength} bytes exceeds the {MaxRequestBytes} bytes accepted.").ConfigureAwait(false);
+            return;
+        }
+
+        object? request;
+        try
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            request = body.Length == 0
+                ? Activator.CreateInstance(operation.RequestType)
+                : JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), operation.RequestType, JsonProtocol.Options);
+            request ??= Activator.CreateInstance(operation.RequestType);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SerializationException", $"Request body exceeds {MaxRequestBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"The body is not a valid {target} request: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            object result = await operation.Invoke(client, request!, context.RequestAborted).ConfigureAwait(false);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = JsonProtocol.ContentType;
+            await JsonSerializer.SerializeAsync(response.Body, result, result.GetType(), JsonProtocol.Options, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (KinesisException ex)
+        {
+            HttpStatusCode status = ex is InternalFailureException ? HttpStatusCode.InternalServerError : HttpStatusCode.BadRequest;
+            await WriteErrorAsync(response, status, ex.ErrorCode, ex.Message).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // An endpoint answers every failure in Kinesis's shape and never leaks a stack trace.
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            await WriteErrorAsync(response, HttpStatusCode.InternalServerError, "InternalFailure", "Internal Service Failure").ConfigureAwait(false);
+        }
+    }
+
+    private static Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string type, string message)
+    {
+        response.StatusCode = (int)status;
+        response.ContentType = JsonProtocol.ContentType;
+        return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }));
+    }
+}

@@ -1,0 +1,33 @@
+// The host program: no synchronization context to avoid, so awaits need no ConfigureAwait.
+#pragma warning disable CA2007
+using StreamCore;
+using StreamCore.Server;
+
+// dotnet run --project src/StreamCore.Server -- --urls http://127.0.0.1:4567 [--account 000000000000] [--region us-east-1]
+string urls = Option("--urls") ?? "http://127.0.0.1:4567";
+using var engine = new StreamEngine(new StreamEngineOptions
+{
+    AccountId = Option("--account") ?? "000000000000",
+    Region = Option("--region") ?? "us-east-1",
+});
+await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine, urls);
+Console.WriteLine($"StreamCore Kinesis endpoint listening on {endpoint.Url} (account {engine.AccountId}, region {engine.Region}). Ctrl+C stops it.");
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
+string? Option(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
