@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace StreamCore.Server.Tests;
+
+/// <summary>
+/// The seed's <c>aws kinesis</c> commands, run verbatim (plus <c>--endpoint-url</c>) by the AWS CLI v2 that Debian's
+/// <c>awscli</c> package installs, against a running endpoint. <c>.ci/run</c> installs the package; where it is
+/// missing the test is skipped, not passed.
+/// </summary>
+public sealed class AwsCliTests : IAsyncLifetime
+{
+    private const string Cli = "/usr/bin/aws";
+    private StreamEngine _engine = null!;
+    private KinesisEndpoint _endpoint = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _engine = new StreamEngine();
+        _endpoint = await KinesisEndpoint.StartAsync(_engine);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _endpoint.DisposeAsync();
+        _engine.Dispose();
+    }
+
+    private static bool CliV2Installed()
+    {
+        if (!File.Exists(Cli))
+        {
+            return false;
+        }
+
+        var version = Process.Start(new ProcessStartInfo(Cli, "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        string text = version.StandardOutput.ReadToEnd();
+        version.WaitForExit();
+        return text.StartsWith("aws-cli/2.", StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in (string[])["--endpoint-url", _endpoint.Url.ToString().TrimEnd('/'), "--output", "json", "kinesis", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        start.Environment["AWS_PAGER"] = string.Empty;
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return (process.ExitCode, await output, await error);
+    }
+
+    private async Task<JsonElement> OkAsync(params string[] args)
+    {
+        (int exit, string output, string error) = await RunAsync(args);
+        Assert.True(exit == 0, $"aws kinesis {string.Join(' ', args)} failed ({exit}): {error}");
+        return output.Length == 0 ? default : JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task The_seed_commands_run_verbatim_against_the_endpoint()
+    {
+        Assert.SkipUnless(CliV2Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
+        const string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/app-clickstream";
+
+        await OkAsync("create-stream", "--stream-name", "app-clickstream", "--shard-count", "4");
+        await OkAsync("create-stream", "--stream-name", "app-events", "--stream-mode-details", "StreamMode=ON_DEMAND");
+        await OkAsync("wait", "stream-exists", "--stream-name", "app-clickstream");
+        Assert.Equal(["app-clickstream", "app-events"], (await OkAsync("list-streams")).GetProperty("StreamNames").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(4, (await OkAsync("describe-stream-summary", "--stream-name", "app-clickstream")).GetProperty("StreamDescriptionSummary").GetProperty("OpenShardCount").GetInt32());
+
+        JsonElement put = await OkAsync("put-record", "--stream-name", "app-clickstream", "--partition-key", "user-123", "--data", Convert.ToBase64String("""{"event":"click","page":"/home"}"""u8));
+        string shard = put.GetProperty("ShardId").GetString()!;
+        JsonElement pinned = await OkAsync("put-record", "--stream-name", "app-clickstream", "--partition-key", "user-123", "--explicit-hash-key", "170141183460469231731687303715884105727", "--data", "eA==");
+        Assert.Equal("shardId-000000000001", pinned.GetProperty("ShardId").GetString());
+        JsonElement batch = await OkAsync("put-records", "--stream-name", "app-clickstream", "--records", """[{"Data": "eyJldmVudCI6ImNsaWNrIn0=", "PartitionKey": "user-1"},{"Data": "eyJldmVudCI6InZpZXcifQ==", "PartitionKey": "user-2"}]""");
+        Assert.Equal(0, batch.GetProperty("FailedRecordCount").GetInt32());
+
+        string iterator = (await OkAsync("get-shard-iterator", "--stream-name", "app-clickstream", "--shard-id", shard, "--shard-iterator-type", "TRIM_HORIZON")).GetProperty("ShardIterator").GetString()!;
+        JsonElement records = await OkAsync("get-records", "--shard-iterator", iterator, "--limit", "100");
+        Assert.Equal(Convert.ToBase64String("""{"event":"click","page":"/home"}"""u8), records.GetProperty("Records")[0].GetProperty("Data").GetString());
+        await OkAsync("get-shard-iterator", "--stream-name", "app-clickstream", "--shard-id", shard, "--shard-iterator-type", "AT_SEQUENCE_NUMBER", "--starting-sequence-number", put.GetProperty("SequenceNumber").GetString()!);
+        await OkAsync("get-shard-iterator", "--stream-name", "app-clickstream", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "AT_TIMESTAMP", "--timestamp", "2024-01-15T12:00:00Z");
+        await OkAsync("get-shard-iterator", "--stream-name", "app-clickstream", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "LATEST");
+
+        Assert.Equal(4, (await OkAsync("list-shards", "--stream-name", "app-clickstream", "--shard-filter", "Type=AT_LATEST")).GetProperty("Shards").GetArrayLength());
+        JsonElement scaled = await OkAsync("update-shard-count", "--stream-name", "app-clickstream", "--target-shard-count", "8", "--scaling-type", "UNIFORM_SCALING");
+        Assert.Equal((4, 8), (scaled.GetProperty("CurrentShardCount").GetInt32(), scaled.GetProperty("TargetShardCount").GetInt32()));
+        await OkAsync("start-stream-encryption", "--stream-name", "app-clickstream", "--encryption-type", "KMS", "--key-id", "alias/aws/kinesis");
+        await OkAsync("update-stream-mode", "--stream-arn", arn, "--stream-mode-details", "StreamMode=ON_DEMAND");
+
+        Assert.Equal("ACTIVE", (await OkAsync("register-stream-consumer", "--stream-arn", arn, "--consumer-name", "my-app-consumer")).GetProperty("Consumer").GetProperty("ConsumerStatus").GetString());
+        Assert.Equal("ACTIVE", (await OkAsync("describe-stream-consumer", "--stream-arn", arn, "--consumer-name", "my-app-consumer")).GetProperty("ConsumerDescription").GetProperty("ConsumerStatus").GetString());
+        Assert.Single((await OkAsync("list-stream-consumers", "--stream-arn", arn)).GetProperty("Consumers").EnumerateArray());
+        await OkAsync("deregister-stream-consumer", "--stream-arn", arn, "--consumer-name", "my-app-consumer");
+
+        (int exit, _, string error) = await RunAsync("describe-stream", "--stream-name", "nope");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ResourceNotFoundException", error, StringComparison.Ordinal);
+        Assert.Contains("Stream nope under account 000000000000 not found.", error, StringComparison.Ordinal);
+
+        await OkAsync("delete-stream", "--stream-name", "app-clickstream");
+        await OkAsync("wait", "stream-not-exists", "--stream-name", "app-clickstream");
+    }
+}
