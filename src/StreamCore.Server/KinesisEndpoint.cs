@@ -80,8 +80,10 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         HttpResponse response = context.Response;
         response.Headers["x-amzn-RequestId"] = Interlocked.Increment(ref _requestIds).ToString("x16", CultureInfo.InvariantCulture);
         string? target = context.Request.Headers["X-Amz-Target"];
+        bool subscribe = target == Operations.TargetPrefix + "SubscribeToShard";
+        Operation? operation = subscribe ? Operations.Subscribe : null;
         if (!HttpMethods.IsPost(context.Request.Method) || target is null || !target.StartsWith(Operations.TargetPrefix, StringComparison.Ordinal)
-            || !Operations.ByName.TryGetValue(target[Operations.TargetPrefix.Length..], out Operation? operation))
+            || (operation is null && !Operations.ByName.TryGetValue(target[Operations.TargetPrefix.Length..], out operation)))
         {
             await WriteErrorAsync(response, HttpStatusCode.BadRequest, "UnknownOperationException", target is null ? "Missing X-Amz-Target header." : $"Unknown operation {target}.").ConfigureAwait(false);
             return;
@@ -124,6 +126,13 @@ public sealed class KinesisEndpoint : IAsyncDisposable
 
         try
         {
+            if (subscribe)
+            {
+                SubscribeToShardResponse subscription = await client.SubscribeToShardAsync((SubscribeToShardRequest)request!, context.RequestAborted).ConfigureAwait(false);
+                await StreamEventsAsync(response, subscription, context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             object result = await operation.Invoke(client, request!, context.RequestAborted).ConfigureAwait(false);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonProtocol.ContentType;
@@ -140,6 +149,39 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         {
             await WriteErrorAsync(response, HttpStatusCode.InternalServerError, "InternalFailure", "Internal Service Failure").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Answers SubscribeToShard: an initial-response message, then a SubscribeToShardEvent message per event; an error
+    /// after the stream has started (a takeover, a deregistered consumer) goes in-stream as an exception message.
+    /// </summary>
+    private static async Task StreamEventsAsync(HttpResponse response, SubscribeToShardResponse subscription, CancellationToken cancellationToken)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/vnd.amazon.eventstream";
+        await WriteMessageAsync(response, Event("initial-response"), "{}"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (SubscribeToShardEvent e in subscription.EventStream!.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                byte[] payload = JsonSerializer.SerializeToUtf8Bytes(e, JsonProtocol.Options);
+                await WriteMessageAsync(response, Event("SubscribeToShardEvent"), payload, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (KinesisException ex)
+        {
+            KeyValuePair<string, string>[] headers = [new(":message-type", "exception"), new(":exception-type", ex.ErrorCode), new(":content-type", JsonProtocol.ContentType)];
+            await WriteMessageAsync(response, headers, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["message"] = ex.Message }), cancellationToken).ConfigureAwait(false);
+        }
+
+        static KeyValuePair<string, string>[] Event(string type) =>
+            [new(":message-type", "event"), new(":event-type", type), new(":content-type", JsonProtocol.ContentType)];
+    }
+
+    private static async Task WriteMessageAsync(HttpResponse response, KeyValuePair<string, string>[] headers, byte[] payload, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(EventStreamMessage.Encode(headers, payload), cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string type, string message)

@@ -43,6 +43,9 @@ internal static class Operations
         ["DisableEnhancedMonitoring"] = Op<DisableEnhancedMonitoringRequest, DisableEnhancedMonitoringResponse>((c, r, t) => c.DisableEnhancedMonitoringAsync(r, t)),
     };
 
+    /// <summary>SubscribeToShard: its request is read like any other; its answer is an event stream.</summary>
+    public static readonly Operation Subscribe = Op<SubscribeToShardRequest, SubscribeToShardResponse>((c, r, t) => c.SubscribeToShardAsync(r, t));
+
     private static Operation Op<TRequest, TResponse>(Func<IKinesisClient, TRequest, CancellationToken, Task<TResponse>> call)
         where TResponse : class =>
         new(typeof(TRequest), async (client, request, token) => await call(client, (TRequest)request, token).ConfigureAwait(false));
