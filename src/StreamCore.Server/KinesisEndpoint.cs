@@ -24,6 +24,8 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     /// <summary>The largest request body accepted: a 10 MiB PutRecords in base64 with room for its JSON.</summary>
     public const long MaxRequestBytes = 16 * 1024 * 1024;
 
+    private const string CborKey = "StreamCore.Cbor";
+
     private readonly WebApplication _app;
     private long _requestIds;
 
@@ -90,11 +92,17 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         }
 
         string contentType = context.Request.ContentType ?? JsonProtocol.ContentType;
-        if (!contentType.StartsWith("application/x-amz-json-1.", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (contentType.StartsWith(CborProtocol.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"Content type {contentType} is not served; use {JsonProtocol.ContentType}.").ConfigureAwait(false);
+            context.Items[CborKey] = true;
+        }
+        else if (!contentType.StartsWith("application/x-amz-json-1.", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"Content type {contentType} is not served; use {JsonProtocol.ContentType} or {CborProtocol.ContentType}.").ConfigureAwait(false);
             return;
         }
+
+        bool cbor = context.Items.ContainsKey(CborKey);
 
         if (context.Request.ContentLength > MaxRequestBytes)
         {
@@ -110,7 +118,9 @@ public sealed class KinesisEndpoint : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
             request = body.Length == 0
                 ? Activator.CreateInstance(operation.RequestType)
-                : JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), operation.RequestType, JsonProtocol.Options);
+                : cbor
+                    ? CborProtocol.Deserialize(body.GetBuffer().AsMemory(0, (int)body.Length), operation.RequestType)
+                    : JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), operation.RequestType, JsonProtocol.Options);
             request ??= Activator.CreateInstance(operation.RequestType);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -118,7 +128,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
             await WriteErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SerializationException", $"Request body exceeds {MaxRequestBytes} bytes.").ConfigureAwait(false);
             return;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or System.Formats.Cbor.CborContentException or ArgumentException)
         {
             await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"The body is not a valid {target} request: {ex.Message}").ConfigureAwait(false);
             return;
@@ -129,14 +139,22 @@ public sealed class KinesisEndpoint : IAsyncDisposable
             if (subscribe)
             {
                 SubscribeToShardResponse subscription = await client.SubscribeToShardAsync((SubscribeToShardRequest)request!, context.RequestAborted).ConfigureAwait(false);
-                await StreamEventsAsync(response, subscription, context.RequestAborted).ConfigureAwait(false);
+                await StreamEventsAsync(response, subscription, cbor, context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 
             object result = await operation.Invoke(client, request!, context.RequestAborted).ConfigureAwait(false);
             response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = JsonProtocol.ContentType;
-            await JsonSerializer.SerializeAsync(response.Body, result, result.GetType(), JsonProtocol.Options, context.RequestAborted).ConfigureAwait(false);
+            if (cbor)
+            {
+                response.ContentType = CborProtocol.ContentType;
+                await response.Body.WriteAsync(CborProtocol.Serialize(result), context.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                response.ContentType = JsonProtocol.ContentType;
+                await JsonSerializer.SerializeAsync(response.Body, result, result.GetType(), JsonProtocol.Options, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (KinesisException ex)
         {
@@ -155,27 +173,27 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     /// Answers SubscribeToShard: an initial-response message, then a SubscribeToShardEvent message per event; an error
     /// after the stream has started (a takeover, a deregistered consumer) goes in-stream as an exception message.
     /// </summary>
-    private static async Task StreamEventsAsync(HttpResponse response, SubscribeToShardResponse subscription, CancellationToken cancellationToken)
+    private static async Task StreamEventsAsync(HttpResponse response, SubscribeToShardResponse subscription, bool cbor, CancellationToken cancellationToken)
     {
+        string payloadType = cbor ? CborProtocol.ContentType : JsonProtocol.ContentType;
+        byte[] Encode(object value) => cbor ? CborProtocol.Serialize(value) : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), JsonProtocol.Options);
+        KeyValuePair<string, string>[] Event(string type) => [new(":message-type", "event"), new(":event-type", type), new(":content-type", payloadType)];
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/vnd.amazon.eventstream";
-        await WriteMessageAsync(response, Event("initial-response"), "{}"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        await WriteMessageAsync(response, Event("initial-response"), Encode(new Dictionary<string, string>()), cancellationToken).ConfigureAwait(false);
         try
         {
             await foreach (SubscribeToShardEvent e in subscription.EventStream!.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                byte[] payload = JsonSerializer.SerializeToUtf8Bytes(e, JsonProtocol.Options);
-                await WriteMessageAsync(response, Event("SubscribeToShardEvent"), payload, cancellationToken).ConfigureAwait(false);
+                await WriteMessageAsync(response, Event("SubscribeToShardEvent"), Encode(e), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (KinesisException ex)
         {
-            KeyValuePair<string, string>[] headers = [new(":message-type", "exception"), new(":exception-type", ex.ErrorCode), new(":content-type", JsonProtocol.ContentType)];
-            await WriteMessageAsync(response, headers, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["message"] = ex.Message }), cancellationToken).ConfigureAwait(false);
+            KeyValuePair<string, string>[] headers = [new(":message-type", "exception"), new(":exception-type", ex.ErrorCode), new(":content-type", payloadType)];
+            await WriteMessageAsync(response, headers, Encode(new Dictionary<string, string> { ["message"] = ex.Message }), cancellationToken).ConfigureAwait(false);
         }
-
-        static KeyValuePair<string, string>[] Event(string type) =>
-            [new(":message-type", "event"), new(":event-type", type), new(":content-type", JsonProtocol.ContentType)];
     }
 
     private static async Task WriteMessageAsync(HttpResponse response, KeyValuePair<string, string>[] headers, byte[] payload, CancellationToken cancellationToken)
@@ -186,8 +204,15 @@ public sealed class KinesisEndpoint : IAsyncDisposable
 
     private static Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string type, string message)
     {
+        var error = new Dictionary<string, string> { ["__type"] = type, ["message"] = message };
         response.StatusCode = (int)status;
+        if (response.HttpContext.Items.ContainsKey(CborKey))
+        {
+            response.ContentType = CborProtocol.ContentType;
+            return response.Body.WriteAsync(CborProtocol.Serialize(error)).AsTask();
+        }
+
         response.ContentType = JsonProtocol.ContentType;
-        return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }));
+        return response.WriteAsync(JsonSerializer.Serialize(error));
     }
 }
