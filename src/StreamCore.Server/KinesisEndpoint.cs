@@ -17,7 +17,7 @@ namespace StreamCore.Server;
 /// <summary>
 /// Serves a <see cref="StreamEngine"/> over Kinesis's JSON 1.1 wire protocol (<c>POST /</c> with
 /// <c>X-Amz-Target: Kinesis_20131202.&lt;Operation&gt;</c>), so AWS clients reach it with <c>--endpoint-url</c>. Start
-/// one in a test or an application with <see cref="StartAsync"/>, sharing the engine the code also uses directly.
+/// one in a test or an application with <see cref="StartAsync(StreamEngine, string, CancellationToken)"/>, sharing the engine the code also uses directly.
 /// </summary>
 public sealed class KinesisEndpoint : IAsyncDisposable
 {
@@ -27,13 +27,17 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     private const string CborKey = "StreamCore.Cbor";
 
     private readonly WebApplication _app;
+    private readonly KinesisEndpointOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IKinesisClient> _accounts = new(StringComparer.Ordinal);
     private long _requestIds;
 
-    private KinesisEndpoint(WebApplication app, StreamEngine engine, Uri url)
+    private KinesisEndpoint(WebApplication app, StreamEngine engine, Uri url, KinesisEndpointOptions options)
     {
         _app = app;
         Engine = engine;
         Url = url;
+        _options = options;
+        _accounts[engine.AccountId] = engine.CreateKinesisClient();
     }
 
     /// <summary>The engine served.</summary>
@@ -47,20 +51,29 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     /// <param name="url">Where to listen; default <c>http://127.0.0.1:0</c>, a free loopback port.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running endpoint.</returns>
-    public static async Task<KinesisEndpoint> StartAsync(StreamEngine engine, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default)
+    public static Task<KinesisEndpoint> StartAsync(StreamEngine engine, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default) =>
+        StartAsync(engine, new KinesisEndpointOptions { Url = url }, cancellationToken);
+
+    /// <summary>Starts serving <paramref name="engine"/> (and, through the options, other accounts' engines).</summary>
+    /// <param name="engine">The engine of the default account.</param>
+    /// <param name="options">Where to listen, other accounts, signature verification.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running endpoint.</returns>
+    public static async Task<KinesisEndpoint> StartAsync(StreamEngine engine, KinesisEndpointOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        string url = options.Url;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
         WebApplication app = builder.Build();
-        IKinesisClient client = engine.CreateKinesisClient();
         KinesisEndpoint? endpoint = null;
-        app.Run(context => endpoint!.HandleAsync(context, client));
+        app.Run(context => endpoint!.HandleAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        endpoint = new KinesisEndpoint(app, engine, new Uri(address));
+        endpoint = new KinesisEndpoint(app, engine, new Uri(address), options);
         return endpoint;
     }
 
@@ -77,7 +90,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task HandleAsync(HttpContext context, IKinesisClient client)
+    private async Task HandleAsync(HttpContext context)
     {
         HttpResponse response = context.Response;
         response.Headers["x-amzn-RequestId"] = Interlocked.Increment(ref _requestIds).ToString("x16", CultureInfo.InvariantCulture);
@@ -112,10 +125,17 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         }
 
         object? request;
+        IKinesisClient client;
         try
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            if (!Authenticate(context.Request, body.GetBuffer().AsSpan(0, (int)body.Length), out client, out (string Type, string Message)? refusal))
+            {
+                await WriteErrorAsync(response, HttpStatusCode.BadRequest, refusal!.Value.Type, refusal.Value.Message).ConfigureAwait(false);
+                return;
+            }
+
             request = body.Length == 0
                 ? Activator.CreateInstance(operation.RequestType)
                 : cbor
@@ -167,6 +187,45 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         {
             await WriteErrorAsync(response, HttpStatusCode.InternalServerError, "InternalFailure", "Internal Service Failure").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Picks the account's client from the access key id (a 12-digit key id names an account) and, when credentials
+    /// are configured, checks the request's SigV4 signature with AWS's errors.
+    /// </summary>
+    private bool Authenticate(HttpRequest request, ReadOnlySpan<byte> body, out IKinesisClient client, out (string Type, string Message)? refusal)
+    {
+        client = _accounts[Engine.AccountId];
+        refusal = null;
+        SigV4? signature = SigV4.Parse(request.Headers.Authorization.ToString());
+        if (_options.Credentials is { } credentials)
+        {
+            if (signature is null)
+            {
+                refusal = ("MissingAuthenticationTokenException", "Missing Authentication Token");
+                return false;
+            }
+
+            if (!credentials.TryGetValue(signature.AccessKeyId, out string? secret))
+            {
+                refusal = ("UnrecognizedClientException", "The security token included in the request is invalid.");
+                return false;
+            }
+
+            if (!signature.Verify(request, body, secret))
+            {
+                refusal = ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+                return false;
+            }
+        }
+
+        string? account = signature?.AccessKeyId;
+        if (account is { Length: 12 } && account.All(char.IsAsciiDigit) && _options.CreateAccountEngine is { } create)
+        {
+            client = _accounts.GetOrAdd(account, id => create(id).CreateKinesisClient());
+        }
+
+        return true;
     }
 
     /// <summary>

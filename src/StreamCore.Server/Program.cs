@@ -10,7 +10,22 @@ using var engine = new StreamEngine(new StreamEngineOptions
     AccountId = Option("--account") ?? "000000000000",
     Region = Option("--region") ?? "us-east-1",
 });
-await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine, urls);
+// A 12-digit access key id selects an account, as emulators do; each account gets its own engine on first use.
+var accounts = new List<StreamEngine>();
+await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine, new KinesisEndpointOptions
+{
+    Url = urls,
+    CreateAccountEngine = account =>
+    {
+        var created = new StreamEngine(new StreamEngineOptions { AccountId = account, Region = engine.Region });
+        lock (accounts)
+        {
+            accounts.Add(created);
+        }
+
+        return created;
+    },
+});
 Console.WriteLine($"StreamCore Kinesis endpoint listening on {endpoint.Url} (account {engine.AccountId}, region {engine.Region}). Ctrl+C stops it.");
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

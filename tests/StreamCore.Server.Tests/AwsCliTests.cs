@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace StreamCore.Server.Tests;
@@ -10,7 +9,6 @@ namespace StreamCore.Server.Tests;
 /// </summary>
 public sealed class AwsCliTests : IAsyncLifetime
 {
-    private const string Cli = "/usr/bin/aws";
     private StreamEngine _engine = null!;
     private KinesisEndpoint _endpoint = null!;
 
@@ -26,37 +24,7 @@ public sealed class AwsCliTests : IAsyncLifetime
         _engine.Dispose();
     }
 
-    private static bool CliV2Installed()
-    {
-        if (!File.Exists(Cli))
-        {
-            return false;
-        }
-
-        var version = Process.Start(new ProcessStartInfo(Cli, "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
-        string text = version.StandardOutput.ReadToEnd();
-        version.WaitForExit();
-        return text.StartsWith("aws-cli/2.", StringComparison.Ordinal);
-    }
-
-    private async Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in (string[])["--endpoint-url", _endpoint.Url.ToString().TrimEnd('/'), "--output", "json", "kinesis", .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
-        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        start.Environment["AWS_PAGER"] = string.Empty;
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args) => AwsCli.KinesisAsync(_endpoint.Url, "test", "test", args);
 
     private async Task<JsonElement> OkAsync(params string[] args)
     {
@@ -68,7 +36,7 @@ public sealed class AwsCliTests : IAsyncLifetime
     [Fact]
     public async Task The_seed_commands_run_verbatim_against_the_endpoint()
     {
-        Assert.SkipUnless(CliV2Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
+        Assert.SkipUnless(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
         const string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/app-clickstream";
 
         await OkAsync("create-stream", "--stream-name", "app-clickstream", "--shard-count", "4");
