@@ -66,14 +66,30 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         string url = options.Url;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(url);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
+        var publicUri = new Uri(url);
+        IPEndPoint? http2Listener = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
+
+            // The public port speaks HTTP/1.1 and hands HTTP/2 prior-knowledge connections to an internal h2c listener.
+            IPAddress address = publicUri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(publicUri.Host);
+            kestrel.Listen(address, publicUri.Port, listen =>
+            {
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+                listen.Use(PriorKnowledgeHttp2.Middleware(() => http2Listener));
+            });
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        });
         WebApplication app = builder.Build();
         KinesisEndpoint? endpoint = null;
         app.Run(context => endpoint!.HandleAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        endpoint = new KinesisEndpoint(app, engine, new Uri(address), options);
+        string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses];
+        var bound = addresses.Select(a => new Uri(a)).ToArray();
+        Uri http2 = bound[1];
+        http2Listener = new IPEndPoint(IPAddress.Loopback, http2.Port);
+        endpoint = new KinesisEndpoint(app, engine, bound[0], options);
         return endpoint;
     }
 
