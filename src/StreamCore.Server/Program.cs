@@ -1,5 +1,6 @@
 // The host program: no synchronization context to avoid, so awaits need no ConfigureAwait.
 #pragma warning disable CA2007
+using System.Runtime.InteropServices;
 using StreamCore;
 using StreamCore.Server;
 
@@ -26,19 +27,29 @@ await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine, 
         return created;
     },
 });
-Console.WriteLine($"StreamCore Kinesis endpoint listening on {endpoint.Url} (account {engine.AccountId}, region {engine.Region}). Ctrl+C stops it.");
+Console.WriteLine($"StreamCore Kinesis endpoint listening on {endpoint.Url} (account {engine.AccountId}, region {engine.Region}). Ctrl+C or SIGTERM stops it.");
+// Stop on Ctrl+C and on SIGTERM (kill, container stop) alike.
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true; // shut down here, gracefully
     stop.Cancel();
-};
+}
+
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {
+}
+
+lock (accounts)
+{
+    accounts.ForEach(e => e.Dispose());
 }
 
 string? Option(string name)
