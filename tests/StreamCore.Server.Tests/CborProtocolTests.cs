@@ -6,26 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace StreamCore.Server.Tests;
 
 /// <summary>The CBOR 1.1 protocol (the Java SDK's default) against a running endpoint.</summary>
-public sealed class CborProtocolTests : IAsyncLifetime
+public sealed class CborProtocolTests : EndpointTest
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, 250, TimeSpan.Zero));
-    private StreamEngine _engine = null!;
-    private KinesisEndpoint _endpoint = null!;
-    private HttpClient _http = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _engine = new StreamEngine(new StreamEngineOptions { TimeProvider = _clock });
-        _endpoint = await KinesisEndpoint.StartAsync(_engine);
-        _http = new HttpClient { BaseAddress = _endpoint.Url };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _endpoint.DisposeAsync();
-        _engine.Dispose();
-    }
+    protected override StreamEngineOptions EngineOptions => new() { TimeProvider = _clock };
 
     private static byte[] Map(params (string Key, Action<CborWriter> Write)[] members)
     {
@@ -48,7 +33,7 @@ public sealed class CborProtocolTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-cbor-1.1");
         request.Headers.Add("X-Amz-Target", "Kinesis_20131202." + operation);
-        using HttpResponseMessage response = await _http.SendAsync(request);
+        using HttpResponseMessage response = await Http.SendAsync(request);
         Assert.Equal("application/x-amz-cbor-1.1", response.Content.Headers.ContentType?.MediaType);
         byte[] bytes = await response.Content.ReadAsByteArrayAsync();
         return (response.StatusCode, (Dictionary<string, object?>)ReadValue(new CborReader(bytes))!);

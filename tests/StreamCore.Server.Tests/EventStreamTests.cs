@@ -7,26 +7,8 @@ using StreamCore.Server.Protocol;
 
 namespace StreamCore.Server.Tests;
 
-public sealed class EventStreamTests : IAsyncLifetime
+public sealed class EventStreamTests : EndpointTest
 {
-    private StreamEngine _engine = null!;
-    private KinesisEndpoint _endpoint = null!;
-    private HttpClient _http = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _engine = new StreamEngine();
-        _endpoint = await KinesisEndpoint.StartAsync(_engine);
-        _http = new HttpClient { BaseAddress = _endpoint.Url };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _endpoint.DisposeAsync();
-        _engine.Dispose();
-    }
-
     /// <summary>CRC-32 (IEEE 802.3), bit by bit: an implementation independent of the one under test.</summary>
     private static uint Crc32(ReadOnlySpan<byte> data)
     {
@@ -66,7 +48,7 @@ public sealed class EventStreamTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(json, Encoding.UTF8) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", "Kinesis_20131202." + operation);
-        using HttpResponseMessage response = await _http.SendAsync(request);
+        using HttpResponseMessage response = await Http.SendAsync(request);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
@@ -78,18 +60,13 @@ public sealed class EventStreamTests : IAsyncLifetime
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", "Kinesis_20131202.SubscribeToShard");
-        HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return (response, await response.Content.ReadAsStreamAsync());
     }
 
     private static async Task<(Dictionary<string, string> Headers, JsonElement Payload)> ReadMessageAsync(Stream body)
     {
-        byte[] prelude = new byte[12];
-        await body.ReadExactlyAsync(prelude).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        byte[] message = new byte[BinaryPrimitives.ReadInt32BigEndian(prelude)];
-        prelude.CopyTo(message, 0);
-        await body.ReadExactlyAsync(message.AsMemory(12)).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        (Dictionary<string, string> headers, byte[] payload) = EventStreamMessage.Decode(message);
+        (Dictionary<string, string> headers, byte[] payload) = await ReadEventMessageAsync(body);
         return (headers, JsonDocument.Parse(payload).RootElement.Clone());
     }
 
@@ -138,7 +115,7 @@ public sealed class EventStreamTests : IAsyncLifetime
             Assert.Equal("ResourceInUseException", JsonDocument.Parse(refusedBody).RootElement.GetProperty("__type").GetString());
         }
 
-        _engine.DeregisterConsumerForTest(arn);
+        Engine.DeregisterConsumerForTest(arn);
         (Dictionary<string, string> headers, JsonElement payload) = await ReadMessageAsync(oldBody);
         Assert.Equal(("exception", "ResourceNotFoundException"), (headers[":message-type"], headers[":exception-type"]));
         Assert.Contains("was deregistered", payload.GetProperty("message").GetString(), StringComparison.Ordinal);

@@ -61,13 +61,5 @@ public sealed class Http2Tests
         Assert.Equal("SubscribeToShardEvent", headers[":event-type"]);
     }
 
-    private static async Task<Dictionary<string, string>> ReadMessageAsync(Stream body)
-    {
-        byte[] prelude = new byte[12];
-        await body.ReadExactlyAsync(prelude).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        byte[] message = new byte[BinaryPrimitives.ReadInt32BigEndian(prelude)];
-        prelude.CopyTo(message, 0);
-        await body.ReadExactlyAsync(message.AsMemory(12)).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        return EventStreamMessage.Decode(message).Headers;
-    }
+    private static async Task<Dictionary<string, string>> ReadMessageAsync(Stream body) => (await EndpointTest.ReadEventMessageAsync(body)).Headers;
 }

@@ -7,26 +7,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace StreamCore.Server.Tests;
 
 /// <summary>The JSON 1.1 wire protocol against a running endpoint on loopback.</summary>
-public sealed class JsonProtocolTests : IAsyncLifetime
+public sealed class JsonProtocolTests : EndpointTest
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private StreamEngine _engine = null!;
-    private KinesisEndpoint _endpoint = null!;
-    private HttpClient _http = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _engine = new StreamEngine(new StreamEngineOptions { TimeProvider = _clock });
-        _endpoint = await KinesisEndpoint.StartAsync(_engine);
-        _http = new HttpClient { BaseAddress = _endpoint.Url };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _endpoint.DisposeAsync();
-        _engine.Dispose();
-    }
+    protected override StreamEngineOptions EngineOptions => new() { TimeProvider = _clock };
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(string operation, string json, string contentType = "application/x-amz-json-1.1", bool expectContinue = false)
     {
@@ -34,7 +19,7 @@ public sealed class JsonProtocolTests : IAsyncLifetime
         request.Headers.ExpectContinue = expectContinue;
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         request.Headers.Add("X-Amz-Target", "Kinesis_20131202." + operation);
-        using HttpResponseMessage response = await _http.SendAsync(request);
+        using HttpResponseMessage response = await Http.SendAsync(request);
         string text = await response.Content.ReadAsStringAsync();
         Assert.Equal("application/x-amz-json-1.1", response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
@@ -106,7 +91,7 @@ public sealed class JsonProtocolTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.BadRequest, "UnknownOperationException"), (status, body.GetProperty("__type").GetString()));
         Assert.DoesNotContain("   at ", body.GetProperty("message").GetString(), StringComparison.Ordinal);
 
-        _engine.Faults.Add(new FaultRule { Operation = "DescribeLimits", Count = 1 });
+        Engine.Faults.Add(new FaultRule { Operation = "DescribeLimits", Count = 1 });
         (status, body) = await CallAsync("DescribeLimits", "{}");
         Assert.Equal((HttpStatusCode.InternalServerError, "InternalFailureException"), (status, body.GetProperty("__type").GetString()));
     }
@@ -123,7 +108,7 @@ public sealed class JsonProtocolTests : IAsyncLifetime
     [Fact]
     public async Task The_endpoint_and_the_engine_share_streams()
     {
-        DataStream direct = _engine.CreateStream("shared", 1);
+        DataStream direct = Engine.CreateStream("shared", 1);
         direct.Append("k", "from the app"u8);
         (_, JsonElement iterator) = await CallAsync("GetShardIterator", """{"StreamName":"shared","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"}""");
         (_, JsonElement records) = await CallAsync("GetRecords", $$"""{"ShardIterator":"{{iterator.GetProperty("ShardIterator").GetString()}}"}""");
