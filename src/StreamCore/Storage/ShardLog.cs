@@ -221,7 +221,7 @@ internal sealed class ShardLog
         {
             if (Volatile.Read(ref _tail) != full || IsClosed)
             {
-                _budget.Return(storage); // another producer rolled (or the log closed) first
+                _budget.Reclaim(storage); // acquired but never linked: another producer rolled (or the log closed) first
                 return IsClosed ? AppendStatus.Closed : AppendStatus.Appended;
             }
 

@@ -63,8 +63,6 @@ internal sealed class StorageBudget
 
     public long Cap => _cap;
 
-    public int PooledSegments => _pool.Values.Sum(bag => bag.Count);
-
     public MemoryLimitPolicy Policy => _policy;
 
     public long LimboBytes => Volatile.Read(ref _limboBytes);
@@ -151,9 +149,6 @@ internal sealed class StorageBudget
 
         return false;
     }
-
-    /// <summary>Returns storage that was acquired but never linked (another producer rolled first).</summary>
-    public void Return(SegmentArrays arrays) => Reclaim(arrays);
 
     private bool TrimOldestSegment()
     {
