@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamCore.Kinesis;
 using StreamCore.Server.Protocol;
+using StreamCore.Errors;
 
 namespace StreamCore.Server;
 

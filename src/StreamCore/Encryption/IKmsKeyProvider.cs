@@ -2,8 +2,8 @@ namespace StreamCore;
 
 /// <summary>
 /// Supplies the keys that encrypt stream records at rest (StartStreamEncryption). Implementations raise Kinesis's KMS
-/// errors for keys that are unknown (<see cref="KMSNotFoundException"/>), disabled (<see cref="KMSDisabledException"/>),
-/// not usable by the caller (<see cref="KMSAccessDeniedException"/>), and so on.
+/// errors for keys that are unknown (<see cref="StreamCore.Errors.KMSNotFoundException"/>), disabled (<see cref="StreamCore.Errors.KMSDisabledException"/>),
+/// not usable by the caller (<see cref="StreamCore.Errors.KMSAccessDeniedException"/>), and so on.
 /// </summary>
 public interface IKmsKeyProvider
 {

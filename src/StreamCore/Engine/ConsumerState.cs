@@ -1,3 +1,5 @@
+using StreamCore.Errors;
+
 namespace StreamCore.Engine;
 
 /// <summary>The status of an enhanced fan-out consumer.</summary>

@@ -1,4 +1,4 @@
-namespace StreamCore;
+namespace StreamCore.Errors;
 
 /// <summary>
 /// The base of every error StreamCore raises for a Kinesis condition. <see cref="ErrorCode"/> is the name Kinesis

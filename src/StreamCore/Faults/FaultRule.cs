@@ -1,3 +1,5 @@
+using StreamCore.Errors;
+
 namespace StreamCore;
 
 /// <summary>

@@ -3,7 +3,7 @@ namespace StreamCore.Kinesis;
 /// <summary>
 /// A Kinesis Data Streams client in the shape of the AWS SDK for .NET's <c>IAmazonKinesis</c>: the same method,
 /// request, response and member names, and errors as exceptions named as Kinesis names them (for example
-/// <see cref="ResourceNotFoundException"/>). Code written against Kinesis ports by changing the client.
+/// <see cref="StreamCore.Errors.ResourceNotFoundException"/>). Code written against Kinesis ports by changing the client.
 /// Get one from <see cref="StreamEngine.CreateKinesisClient"/> or dependency injection. Thread-safe.
 /// </summary>
 public interface IKinesisClient

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using StreamCore.Engine;
+using StreamCore.Errors;
 
 namespace StreamCore.Kinesis;
 

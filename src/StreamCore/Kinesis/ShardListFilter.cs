@@ -1,4 +1,5 @@
 using StreamCore.Engine;
+using StreamCore.Errors;
 
 namespace StreamCore.Kinesis;
 

@@ -6,7 +6,7 @@ namespace StreamCore.Storage;
 public enum MemoryLimitPolicy
 {
     /// <summary>
-    /// Writes that need more memory fail with <see cref="ProvisionedThroughputExceededException"/> (a retryable
+    /// Writes that need more memory fail with <c>ProvisionedThroughputExceededException</c> (a retryable
     /// error every Kinesis client already backs off on) until retention or deletion frees memory. No data is lost.
     /// </summary>
     RejectWrites = 0,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StreamCore.Engine;
+using StreamCore.Errors;
 
 namespace StreamCore.Throughput;
 

@@ -5,7 +5,7 @@ namespace StreamCore;
 /// <see cref="StreamEngineOptions.Throughput"/> (off by default: an event bus wants speed). Every rate is a token
 /// bucket holding one second's worth, refilled continuously on the engine's clock, so on a fake clock the 1,000th
 /// record of a second passes and the 1,001st fails. Violations raise
-/// <see cref="ProvisionedThroughputExceededException"/> (data plane) or <see cref="LimitExceededException"/> (control
+/// <see cref="StreamCore.Errors.ProvisionedThroughputExceededException"/> (data plane) or <see cref="StreamCore.Errors.LimitExceededException"/> (control
 /// plane) with Kinesis's texts; PutRecords reports them per record and stores the rest.
 /// </summary>
 public sealed class ThroughputLimits

@@ -3,6 +3,7 @@ using StreamCore.Engine;
 using StreamCore.Kinesis;
 using StreamCore.Storage;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Encryption;
 

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Engine;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using StreamCore.Hashing;
 using StreamCore.Kinesis;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using StreamCore.Kinesis;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Kinesis;
 

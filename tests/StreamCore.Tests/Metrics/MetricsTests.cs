@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using StreamCore.Kinesis;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Metrics;
 

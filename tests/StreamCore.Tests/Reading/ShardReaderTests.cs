@@ -1,5 +1,6 @@
 using System.Text;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Reading;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using StreamCore.Kinesis;
 using StreamCore.Tests.Support;
+using StreamCore.Errors;
 
 namespace StreamCore.Tests.Streams;
 

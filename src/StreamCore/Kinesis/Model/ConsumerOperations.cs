@@ -186,7 +186,7 @@ public sealed class SubscribeToShardResponse : KinesisResponse
 {
     /// <summary>
     /// The events, pushed as records are appended. Enumerate once. It completes after the subscription's lifetime
-    /// (five minutes) or at the end of a closed shard, and fails with <see cref="ResourceInUseException"/> when a
+    /// (five minutes) or at the end of a closed shard, and fails with <see cref="StreamCore.Errors.ResourceInUseException"/> when a
     /// newer subscription of the same consumer and shard takes over.
     /// </summary>
     public IAsyncEnumerable<SubscribeToShardEvent>? EventStream { get; set; }

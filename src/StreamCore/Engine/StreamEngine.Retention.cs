@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using StreamCore.Encryption;
+using StreamCore.Engine;
+using StreamCore.Errors;
+using StreamCore.Hashing;
+using StreamCore.Kinesis;
+using StreamCore.Metrics;
+using StreamCore.Reading;
+using StreamCore.Storage;
+using StreamCore.Throughput;
+
+namespace StreamCore;
+
+/// <summary>Retention: the periodic sweep that trims expired records and releases aged-out closed shards.</summary>
+public sealed partial class StreamEngine
+{
+    private void SweepRetention()
+    {
+        long now = NowMs;
+        foreach (StreamState stream in _streams.Values)
+        {
+            long cutoff = ExpiryCutoff(stream, now);
+            foreach (ShardState shard in stream.Shards)
+            {
+                if (shard.IsExpired(now, stream.RetentionMs))
+                {
+                    shard.Log.Release(); // a closed shard whose data all aged out: its storage goes back
+                }
+                else
+                {
+                    shard.Log.TrimExpired(cutoff);
+                }
+            }
+        }
+    }
+}
