@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamCore.Kinesis;
+using StreamCore.Kinesis.Wire;
 using StreamCore.Server.Protocol;
 using StreamCore.Errors;
 
@@ -110,17 +110,17 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         HttpResponse response = context.Response;
-        response.Headers["x-amzn-RequestId"] = Interlocked.Increment(ref _requestIds).ToString("x16", CultureInfo.InvariantCulture);
-        string? target = context.Request.Headers["X-Amz-Target"];
-        bool subscribe = target == Operations.TargetPrefix + "SubscribeToShard";
-        Operation? operation = subscribe ? Operations.Subscribe : null;
-        if (!HttpMethods.IsPost(context.Request.Method) || target is null || !target.StartsWith(Operations.TargetPrefix, StringComparison.Ordinal)
-            || (operation is null && !Operations.ByName.TryGetValue(target[Operations.TargetPrefix.Length..], out operation)))
+        response.Headers[KinesisWire.RequestIdHeader] = Interlocked.Increment(ref _requestIds).ToString("x16", CultureInfo.InvariantCulture);
+        string? target = context.Request.Headers[KinesisWire.TargetHeader];
+        string? operationName = KinesisWire.OperationName(target);
+        KinesisOperation? operation = null;
+        if (!HttpMethods.IsPost(context.Request.Method) || operationName is null || !KinesisOperations.ByName.TryGetValue(operationName, out operation))
         {
             await WriteErrorAsync(response, HttpStatusCode.BadRequest, "UnknownOperationException", target is null ? "Missing X-Amz-Target header." : $"Unknown operation {target}.").ConfigureAwait(false);
             return;
         }
 
+        bool subscribe = operation == KinesisOperations.SubscribeToShard;
         string contentType = context.Request.ContentType ?? JsonProtocol.ContentType;
         if (contentType.StartsWith(CborProtocol.ContentType, StringComparison.OrdinalIgnoreCase))
         {
@@ -128,7 +128,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         }
         else if (!contentType.StartsWith("application/x-amz-json-1.", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"Content type {contentType} is not served; use {JsonProtocol.ContentType} or {CborProtocol.ContentType}.").ConfigureAwait(false);
+            await WriteErrorAsync(response, HttpStatusCode.BadRequest, KinesisWire.SerializationException, $"Content type {contentType} is not served; use {JsonProtocol.ContentType} or {CborProtocol.ContentType}.").ConfigureAwait(false);
             return;
         }
 
@@ -154,18 +154,18 @@ public sealed class KinesisEndpoint : IAsyncDisposable
             }
 
             request = body.Length == 0
-                ? Activator.CreateInstance(operation.RequestType)
+                ? null
                 : cbor
-                    ? CborProtocol.Deserialize(body.GetBuffer().AsMemory(0, (int)body.Length), operation.RequestType)
-                    : JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), operation.RequestType, JsonProtocol.Options);
-            request ??= Activator.CreateInstance(operation.RequestType);
+                    ? CborProtocol.Deserialize(body.GetBuffer().AsMemory(0, (int)body.Length), operation.Request)
+                    : JsonProtocol.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), operation.Request);
+            request ??= operation.Request.CreateObject!();
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await WriteErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SerializationException", $"Request body exceeds {MaxRequestBytes} bytes.").ConfigureAwait(false);
             return;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or System.Formats.Cbor.CborContentException or ArgumentException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NotSupportedException or System.Formats.Cbor.CborContentException or ArgumentException)
         {
             await WriteErrorAsync(response, HttpStatusCode.BadRequest, "SerializationException", $"The body is not a valid {target} request: {ex.Message}").ConfigureAwait(false);
             return;
@@ -180,17 +180,17 @@ public sealed class KinesisEndpoint : IAsyncDisposable
                 return;
             }
 
-            object result = await operation.Invoke(client, request!, context.RequestAborted).ConfigureAwait(false);
+            object result = await operation.InvokeAsync(client, request!, context.RequestAborted).ConfigureAwait(false);
             response.StatusCode = StatusCodes.Status200OK;
             if (cbor)
             {
                 response.ContentType = CborProtocol.ContentType;
-                await response.Body.WriteAsync(CborProtocol.Serialize(result), context.RequestAborted).ConfigureAwait(false);
+                await response.Body.WriteAsync(CborProtocol.Serialize(result, operation.Response!), context.RequestAborted).ConfigureAwait(false);
             }
             else
             {
                 response.ContentType = JsonProtocol.ContentType;
-                await JsonSerializer.SerializeAsync(response.Body, result, result.GetType(), JsonProtocol.Options, context.RequestAborted).ConfigureAwait(false);
+                await System.Text.Json.JsonSerializer.SerializeAsync(response.Body, result, operation.Response!, context.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (KinesisException ex)
@@ -252,23 +252,24 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     private static async Task StreamEventsAsync(HttpResponse response, SubscribeToShardResponse subscription, bool cbor, CancellationToken cancellationToken)
     {
         string payloadType = cbor ? CborProtocol.ContentType : JsonProtocol.ContentType;
-        byte[] Encode(object value) => cbor ? CborProtocol.Serialize(value) : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), JsonProtocol.Options);
-        KeyValuePair<string, string>[] Event(string type) => [new(":message-type", "event"), new(":event-type", type), new(":content-type", payloadType)];
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo mapContract = JsonProtocol.Contract<Dictionary<string, string>>();
+        byte[] Encode(object value, System.Text.Json.Serialization.Metadata.JsonTypeInfo contract) => cbor ? CborProtocol.Serialize(value, contract) : JsonProtocol.Serialize(value, contract);
+        KeyValuePair<string, string>[] Event(string type) => [new(KinesisWire.MessageTypeHeader, "event"), new(KinesisWire.EventTypeHeader, type), new(KinesisWire.ContentTypeHeader, payloadType)];
 
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/vnd.amazon.eventstream";
-        await WriteMessageAsync(response, Event("initial-response"), Encode(new Dictionary<string, string>()), cancellationToken).ConfigureAwait(false);
+        response.ContentType = KinesisWire.EventStreamContentType;
+        await WriteMessageAsync(response, Event(KinesisWire.InitialResponseEvent), Encode(new Dictionary<string, string>(), mapContract), cancellationToken).ConfigureAwait(false);
         try
         {
             await foreach (SubscribeToShardEvent e in subscription.EventStream!.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                await WriteMessageAsync(response, Event("SubscribeToShardEvent"), Encode(e), cancellationToken).ConfigureAwait(false);
+                await WriteMessageAsync(response, Event(KinesisWire.SubscribeToShardEventName), Encode(e, KinesisOperations.SubscribeToShardEvent), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (KinesisException ex)
         {
-            KeyValuePair<string, string>[] headers = [new(":message-type", "exception"), new(":exception-type", ex.ErrorCode), new(":content-type", payloadType)];
-            await WriteMessageAsync(response, headers, Encode(new Dictionary<string, string> { ["message"] = ex.Message }), cancellationToken).ConfigureAwait(false);
+            KeyValuePair<string, string>[] headers = [new(KinesisWire.MessageTypeHeader, "exception"), new(KinesisWire.ExceptionTypeHeader, ex.ErrorCode), new(KinesisWire.ContentTypeHeader, payloadType)];
+            await WriteMessageAsync(response, headers, Encode(new Dictionary<string, string> { [KinesisWire.ErrorMessageMember] = ex.Message }, mapContract), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -280,15 +281,14 @@ public sealed class KinesisEndpoint : IAsyncDisposable
 
     private static Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string type, string message)
     {
-        var error = new Dictionary<string, string> { ["__type"] = type, ["message"] = message };
         response.StatusCode = (int)status;
         if (response.HttpContext.Items.ContainsKey(CborKey))
         {
             response.ContentType = CborProtocol.ContentType;
-            return response.Body.WriteAsync(CborProtocol.Serialize(error)).AsTask();
+            return response.Body.WriteAsync(CborProtocol.SerializeError(type, message)).AsTask();
         }
 
         response.ContentType = JsonProtocol.ContentType;
-        return response.WriteAsync(JsonSerializer.Serialize(error));
+        return response.Body.WriteAsync(JsonProtocol.SerializeError(type, message)).AsTask();
     }
 }

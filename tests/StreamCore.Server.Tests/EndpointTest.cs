@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using StreamCore.Server.Protocol;
+using StreamCore.Kinesis.Wire;
 
 namespace StreamCore.Server.Tests;
 

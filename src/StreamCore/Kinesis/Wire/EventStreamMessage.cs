@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 
-namespace StreamCore.Server.Protocol;
+namespace StreamCore.Kinesis.Wire;
 
 /// <summary>
 /// One message of the <c>application/vnd.amazon.eventstream</c> framing that SubscribeToShard answers with:
