@@ -37,6 +37,12 @@ internal sealed class ConsumerState(StreamState stream, string name, string arn,
 
     /// <summary>The live subscription per shard; under the engine's control lock.</summary>
     public Dictionary<ShardId, SubscriptionState> Subscriptions { get; } = [];
+
+    /// <summary>
+    /// When the last successful SubscribeToShard call for each shard was made (engine ms): the five-second rule
+    /// counts from it even after that subscription ended. Guarded by the engine's control lock.
+    /// </summary>
+    public Dictionary<ShardId, long> LastSubscribedMs { get; } = [];
 }
 
 /// <summary>One SubscribeToShard call: ends when its lifetime is over, the shard ends, or another takes over.</summary>

@@ -41,11 +41,11 @@ internal static class RecordRules
     }
 
     /// <summary>A shard that may be read: the stream exists and is not CREATING, and the shard exists.</summary>
-    public static ShardState ReadableShard(StreamEngine engine, StreamState stream, ShardId shardId, string shardAsGiven)
+    public static ShardState ReadableShard(StreamEngine engine, StreamState stream, ShardId shardId)
     {
         if (stream.Status == DataStreamStatus.Creating || !stream.TryGetShard(shardId, engine.NowMs, out ShardState shard))
         {
-            throw ErrorMessages.ShardNotFound(shardAsGiven, stream.Name, engine.AccountId);
+            throw ErrorMessages.ShardDoesNotExist(shardId, stream.Name, engine.AccountId);
         }
 
         return shard;

@@ -124,8 +124,10 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// Starts a subscription of <paramref name="consumer"/> to <paramref name="shard"/>: a second one within five
-    /// seconds is refused; a later one takes over and the old one ends with ResourceInUseException.
+    /// Starts a subscription of <paramref name="consumer"/> to <paramref name="shard"/>: a call within five seconds of
+    /// the previous successful call for the same consumer and shard is refused, even when that subscription has
+    /// already ended (AWS: "within 5 seconds of a successful call"); a later one takes over a live subscription, which
+    /// ends with ResourceInUseException.
     /// </summary>
     internal SubscriptionState Subscribe(ConsumerState consumer, ShardState shard)
     {
@@ -137,13 +139,14 @@ public sealed partial class StreamEngine
             }
 
             long now = NowMs;
+            if (consumer.LastSubscribedMs.TryGetValue(shard.Id, out long last) && now - last < 5_000)
+            {
+                throw new ResourceInUseException($"Another subscription was started for consumer {consumer.Arn} on shard {shard.IdText} less than 5 seconds ago; a new subscription may start (and take over) 5 seconds after the previous successful call.");
+            }
+
+            consumer.LastSubscribedMs[shard.Id] = now;
             if (consumer.Subscriptions.TryGetValue(shard.Id, out SubscriptionState? existing) && !existing.Ended.IsCancellationRequested)
             {
-                if (now - existing.StartedAtMs < 5_000)
-                {
-                    throw new ResourceInUseException($"Another active subscription exists for consumer {consumer.Arn} on shard {shard.IdText}; a new subscription may take over after 5 seconds.");
-                }
-
                 existing.End(new ResourceInUseException($"Subscription of consumer {consumer.Arn} to shard {shard.IdText} was taken over by a newer subscription."));
             }
 

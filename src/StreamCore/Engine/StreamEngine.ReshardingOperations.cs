@@ -20,6 +20,7 @@ public sealed partial class StreamEngine
             RequireProvisioned(stream, "SplitShard");
             RequireActive(stream);
             ShardState parent = ShardForReshard(stream, shardToSplit);
+            RequireShardQuota(stream, additionalOpen: 1); // before the hash key, in kinesalite's (AWS's) order
             HashKeyRange range = parent.Range;
             if (!(newStartingHashKey > range.StartingHashKey + 1 && newStartingHashKey < range.EndingHashKey))
             {
@@ -27,7 +28,6 @@ public sealed partial class StreamEngine
                     $"NewStartingHashKey {newStartingHashKeyText} used in SplitShard() on shard {parent.IdText} in stream {stream.Name} under account {AccountId} is not both greater than one plus the shard's StartingHashKey {range.StartingHashKey.ToString(CultureInfo.InvariantCulture)} and less than the shard's EndingHashKey {range.EndingHashKey.ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            RequireShardQuota(stream, additionalOpen: 1);
             Transition(stream, DataStreamStatus.Updating, DataStreamStatus.Active, () => ApplySplit(stream, parent, newStartingHashKey));
         }
     }
@@ -130,9 +130,14 @@ public sealed partial class StreamEngine
 
     private ShardState ShardForReshard(StreamState stream, string shardAsGiven)
     {
-        if (!ShardId.TryParse(shardAsGiven, out ShardId id) || !stream.TryGetShard(id, NowMs, out ShardState shard))
+        if (!ShardId.TryParse(shardAsGiven, out ShardId id))
         {
             throw ErrorMessages.ShardNotFound(shardAsGiven, stream.Name, AccountId);
+        }
+
+        if (!stream.TryGetShard(id, NowMs, out ShardState shard))
+        {
+            throw ErrorMessages.ShardNotFound(id.ToString(), stream.Name, AccountId); // AWS names the shard normalized
         }
 
         return shard.IsOpen
@@ -145,7 +150,7 @@ public sealed partial class StreamEngine
         int open = OpenShardCountLocked();
         if (open + additionalOpen > Options.ShardLimit)
         {
-            throw ErrorMessages.ShardLimit(additionalOpen, open, Options.ShardLimit);
+            throw ErrorMessages.ShardLimit(AccountId, Region, open, Options.ShardLimit, additionalOpen);
         }
 
         if (stream.Shards.Length + additionalOpen > MaxShardsPerStream * 2)

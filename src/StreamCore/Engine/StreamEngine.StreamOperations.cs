@@ -20,15 +20,7 @@ public sealed partial class StreamEngine
     internal StreamState CreateStreamCore(string streamName, int? shardCount, StreamCapacityMode mode, IReadOnlyDictionary<string, string>? tags, int? maxRecordSizeKiB)
     {
         var errors = default(ValidationErrors);
-        errors.Required(streamName, "streamName");
-        Constraints.StreamName(ref errors, streamName);
-        if (mode == StreamCapacityMode.Provisioned)
-        {
-            errors.Required(shardCount, "shardCount");
-        }
-
-        errors.Range(shardCount, "shardCount", 1, Constraints.MaxShardCount);
-        errors.Range(maxRecordSizeKiB, "maxRecordSizeInKiB", Constraints.MinMaxRecordSizeKiB, Constraints.MaxMaxRecordSizeKiB);
+        CreateStreamShape(ref errors, streamName, shardCount, mode, maxRecordSizeKiB);
         errors.ThrowIfAny();
         if (mode == StreamCapacityMode.OnDemand && shardCount is not null)
         {
@@ -57,7 +49,7 @@ public sealed partial class StreamEngine
             int open = OpenShardCountLocked();
             if (open + shards > Options.ShardLimit)
             {
-                throw ErrorMessages.ShardLimit(shards, open, Options.ShardLimit);
+                throw ErrorMessages.ShardLimit(AccountId, Region, open, Options.ShardLimit, shards);
             }
 
             if (mode == StreamCapacityMode.OnDemand && _streams.Values.Count(s => s.Mode == StreamCapacityMode.OnDemand) >= Options.OnDemandStreamCountLimit)
@@ -92,6 +84,23 @@ public sealed partial class StreamEngine
             Transition(stream, DataStreamStatus.Creating, DataStreamStatus.Active, apply: null);
             return stream;
         }
+    }
+
+    /// <summary>
+    /// CreateStream's member constraints, in the order AWS reports them (shardCount, then streamName, as recorded by
+    /// kinesalite's tests against AWS), so that a face can report them together with its own members.
+    /// </summary>
+    internal static void CreateStreamShape(ref ValidationErrors errors, string? streamName, int? shardCount, StreamCapacityMode mode, int? maxRecordSizeKiB)
+    {
+        if (mode == StreamCapacityMode.Provisioned)
+        {
+            errors.Required(shardCount, "shardCount");
+        }
+
+        errors.Range(shardCount, "shardCount", 1, Constraints.MaxShardCount);
+        errors.Required(streamName, "streamName");
+        Constraints.StreamName(ref errors, streamName);
+        errors.Range(maxRecordSizeKiB, "maxRecordSizeInKiB", Constraints.MinMaxRecordSizeKiB, Constraints.MaxMaxRecordSizeKiB);
     }
 
     internal ShardLog NewLog(StreamState stream) =>
@@ -196,17 +205,17 @@ public sealed partial class StreamEngine
     /// </summary>
     internal StreamState Resolve(string? streamName, string? streamArn)
     {
-        bool hasName = !string.IsNullOrEmpty(streamName);
-        bool hasArn = !string.IsNullOrEmpty(streamArn);
+        // The members' constraints come first (an empty name fails them: ValidationException); only a request
+        // naming neither gets the InvalidArgumentException.
+        var errors = default(ValidationErrors);
+        Constraints.StreamAddress(ref errors, streamName, streamArn);
+        errors.ThrowIfAny();
+        bool hasName = streamName is not null;
+        bool hasArn = streamArn is not null;
         if (!hasName && !hasArn)
         {
             throw ErrorMessages.BothAddressesEmpty();
         }
-
-        var errors = default(ValidationErrors);
-        Constraints.StreamName(ref errors, streamName);
-        Constraints.StreamArnMember(ref errors, streamArn);
-        errors.ThrowIfAny();
 
         string name = streamName!;
         if (hasArn)

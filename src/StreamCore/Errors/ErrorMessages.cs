@@ -19,8 +19,19 @@ internal static class ErrorMessages
     public static ResourceInUseException StreamExists(string stream, string account) =>
         new($"Stream {stream} under account {account} already exists.");
 
-    public static ResourceNotFoundException ShardNotFound(string shardAsGiven, string stream, string account) =>
-        new($"Could not find shard {shardAsGiven} in stream {stream} under account {account}.");
+    /// <summary>
+    /// A shard id that does not parse (as given), or, in SplitShard and MergeShards, a shard that does not exist
+    /// (normalized: <c>shardId-5</c> is reported as <c>shardId-000000000005</c>) [kinesalite's AWS-recorded tests].
+    /// </summary>
+    public static ResourceNotFoundException ShardNotFound(string shard, string stream, string account) =>
+        new($"Could not find shard {shard} in stream {stream} under account {account}.");
+
+    /// <summary>
+    /// GetShardIterator, GetRecords and SubscribeToShard on a shard that does not exist, including one of a stream
+    /// that does not exist (any more): AWS's text, with the shard id normalized and no final period.
+    /// </summary>
+    public static ResourceNotFoundException ShardDoesNotExist(ShardId shard, string stream, string account) =>
+        new($"Shard {shard} in stream {stream} under account {account} does not exist");
 
     public static InvalidArgumentException BothAddressesEmpty() =>
         new("Stream arn and stream name can't be empty at the same time");
@@ -64,8 +75,11 @@ internal static class ErrorMessages
     public static InvalidArgumentException SequenceNumberInvalid(string value, string shard, string stream, string account) =>
         new($"StartingSequenceNumber {value} used in GetShardIterator on shard {shard} in stream {stream} under account {account} is invalid.");
 
-    public static LimitExceededException ShardLimit(int requested, int open, int limit) =>
-        new($"This request would exceed the shard limit for the account. Requested {requested.ToString(Inv)} new shards with {open.ToString(Inv)} shards already open; the account's shard limit is {limit.ToString(Inv)}.");
+    /// <summary>The account's open-shard quota, in AWS's words (recorded by kinesalite's tests against AWS).</summary>
+    public static LimitExceededException ShardLimit(string account, string region, int open, int limit, int requested) =>
+        new($"This request would exceed the shard limit for the account {account} in {region}. Current shard count for the account: {open.ToString(Inv)}. Limit: {limit.ToString(Inv)}. "
+            + $"Number of additional shards that would have resulted from this request: {requested.ToString(Inv)}. "
+            + "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");
 
     public static InvalidArgumentException RetentionTooShort(int hours) =>
         new($"Minimum allowed retention period is 24 hours. Requested retention period ({hours.ToString(Inv)} hours) is too short.");

@@ -84,9 +84,13 @@ internal struct ValidationErrors
         }
     }
 
+    /// <summary>
+    /// A pattern constraint. An empty value fails it too (no pattern of the model matches the empty string), so an
+    /// empty member reports both its pattern and its minimum length, as AWS does.
+    /// </summary>
     public void Pattern(string? value, string path, Func<string, bool> matches, string pattern)
     {
-        if (value is { Length: > 0 } && !matches(value))
+        if (value is not null && !matches(value))
         {
             Add(value, path, $"satisfy regular expression pattern: {pattern}");
         }
@@ -160,17 +164,54 @@ internal static class Constraints
     /// <summary><c>arn:aws.*:kinesis:.*:\d{12}:stream/\S+</c></summary>
     public static bool IsStreamArn(string value) => StreamArn.TryParse(value, out _);
 
+    // Within a member AWS reports the constraints in the order of its model: not null, pattern, then length.
+
     public static void StreamName(ref ValidationErrors errors, string? value, string path = "streamName")
     {
-        errors.Length(value, path, 1, 128);
         errors.Pattern(value, path, IsName, NamePattern);
+        errors.Length(value, path, 1, 128);
     }
 
     public static void StreamArnMember(ref ValidationErrors errors, string? value, string path = "streamARN")
     {
-        errors.Length(value, path, 1, 2048);
         errors.Pattern(value, path, IsStreamArn, StreamArnPattern);
+        errors.Length(value, path, 1, 2048);
     }
+
+    /// <summary>The stream address members (<c>streamName</c>, <c>streamARN</c>), both optional in the model.</summary>
+    public static void StreamAddress(ref ValidationErrors errors, string? streamName, string? streamArn)
+    {
+        StreamName(ref errors, streamName);
+        StreamArnMember(ref errors, streamArn);
+    }
+
+    /// <summary>A shard id member: <c>[a-zA-Z0-9_.-]+</c>, 1-128 characters.</summary>
+    public static void ShardIdMember(ref ValidationErrors errors, string? value, string path, bool required = true)
+    {
+        if (required)
+        {
+            errors.Required(value, path);
+        }
+
+        errors.Pattern(value, path, IsName, NamePattern);
+        errors.Length(value, path, 1, 128);
+    }
+
+    /// <summary>A consumer name member: <c>[a-zA-Z0-9_.-]+</c>, 1-128 characters.</summary>
+    public static void ConsumerName(ref ValidationErrors errors, string? value, bool required)
+    {
+        if (required)
+        {
+            errors.Required(value, "consumerName");
+        }
+
+        errors.Pattern(value, "consumerName", IsName, NamePattern);
+        errors.Length(value, "consumerName", 1, 128);
+    }
+
+    /// <summary>A sequence number member: <c>0|([1-9]\d{0,128})</c>.</summary>
+    public static void SequenceNumberMember(ref ValidationErrors errors, string? value, string path) =>
+        errors.Pattern(value, path, IsSequenceNumberText, SequenceNumberPattern);
 
     public static void PartitionKey(ref ValidationErrors errors, string? value, string path)
     {

@@ -23,7 +23,7 @@ internal sealed partial class KinesisClient
         var errors = default(ValidationErrors);
         errors.Required(request.StreamARN, "streamARN");
         Constraints.StreamArnMember(ref errors, request.StreamARN);
-        ConsumerNameMember(ref errors, request.ConsumerName, required: true);
+        Constraints.ConsumerName(ref errors, request.ConsumerName, required: true);
         errors.ThrowIfAny();
         StreamState stream = engine.Resolve(null, request.StreamARN);
         Inject("RegisterStreamConsumer", stream.Name);
@@ -92,18 +92,18 @@ internal sealed partial class KinesisClient
         var errors = default(ValidationErrors);
         errors.Required(request.ConsumerARN, "consumerARN");
         errors.Length(request.ConsumerARN, "consumerARN", 1, 2048);
-        ShardIdMember(ref errors, request.ShardId, "shardId");
+        Constraints.ShardIdMember(ref errors, request.ShardId, "shardId");
         errors.Required(request.StartingPosition, "startingPosition");
         errors.Required(request.StartingPosition?.Type?.Value, "startingPosition.type");
         errors.Enum(request.StartingPosition?.Type?.Value, "startingPosition.type", IteratorTypes);
-        errors.Pattern(request.StartingPosition?.SequenceNumber, "startingPosition.sequenceNumber", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        Constraints.SequenceNumberMember(ref errors, request.StartingPosition?.SequenceNumber, "startingPosition.sequenceNumber");
         errors.ThrowIfAny();
         ConsumerState consumer = ResolveConsumer(request.ConsumerARN, null, null);
         StreamState stream = consumer.Stream;
         string type = request.StartingPosition!.Type!.Value;
         CheckPositionArguments(type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp);
         ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
-            ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
+            ? RecordRules.ReadableShard(engine, stream, shardId)
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         long start = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp), engine.NowMs);
         Inject("SubscribeToShard", stream.Name, shard);
@@ -154,20 +154,9 @@ internal sealed partial class KinesisClient
         var errors = default(ValidationErrors);
         errors.Length(consumerArn, "consumerARN", 1, 2048);
         Constraints.StreamArnMember(ref errors, streamArn);
-        ConsumerNameMember(ref errors, consumerName, required: false);
+        Constraints.ConsumerName(ref errors, consumerName, required: false);
         errors.ThrowIfAny();
         return engine.ResolveConsumer(consumerArn, streamArn, consumerName);
-    }
-
-    private static void ConsumerNameMember(ref ValidationErrors errors, string? value, bool required)
-    {
-        if (required)
-        {
-            errors.Required(value, "consumerName");
-        }
-
-        errors.Length(value, "consumerName", 1, 128);
-        errors.Pattern(value, "consumerName", Constraints.IsName, Constraints.NamePattern);
     }
 
     private static Consumer ToConsumer(ConsumerState consumer) => new()

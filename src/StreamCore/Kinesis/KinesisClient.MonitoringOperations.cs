@@ -45,6 +45,7 @@ internal sealed partial class KinesisClient
             }
         }
 
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         Inject(operation, stream.Name);

@@ -20,13 +20,15 @@ internal sealed partial class KinesisClient
     public Task<PutRecordResponse> PutRecordAsync(PutRecordRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Members in the order AWS reports them (kinesalite's AWS-recorded tests).
         var errors = default(ValidationErrors);
-        errors.Required(request.Data, "data");
         ReadOnlySpan<byte> data = Bytes(request.Data);
-        DataSize(ref errors, request.Data, data.Length, "data");
+        Constraints.SequenceNumberMember(ref errors, request.SequenceNumberForOrdering, "sequenceNumberForOrdering");
         Constraints.PartitionKey(ref errors, request.PartitionKey, "partitionKey");
         Constraints.ExplicitHashKey(ref errors, request.ExplicitHashKey, "explicitHashKey");
-        errors.Pattern(request.SequenceNumberForOrdering, "sequenceNumberForOrdering", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        errors.Required(request.Data, "data");
+        DataSize(ref errors, request.Data, data.Length, "data");
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         if (request.SequenceNumberForOrdering is { } ordering && !SequenceNumber.TryParse(ordering, out _))
@@ -61,15 +63,15 @@ internal sealed partial class KinesisClient
         List<PutRecordsRequestEntry>? records = request.Records;
         var errors = default(ValidationErrors);
         errors.Size(records, "records", 1, Constraints.MaxRecordsPerPutRecords);
-        errors.ThrowIfAny();
 
-        // Shape checks first, for every entry; member paths are only built for entries that fail.
-        int count = records!.Count;
+        // Shape checks first, for every entry (also when the list is too long: AWS reports both, up to ten
+        // failures); member paths are only built for entries that fail.
+        int count = records?.Count ?? 0;
         var keyLengths = new int[count];
         long totalBytes = 0;
         for (int i = 0; i < count; i++)
         {
-            PutRecordsRequestEntry? entry = records[i];
+            PutRecordsRequestEntry? entry = records![i];
             int dataLength = Bytes(entry?.Data).Length;
             string? key = entry?.PartitionKey;
             bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
@@ -88,6 +90,7 @@ internal sealed partial class KinesisClient
             totalBytes += dataLength + keyLengths[i];
         }
 
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         if (totalBytes > Constraints.MaxPutRecordsBytes)
@@ -103,7 +106,7 @@ internal sealed partial class KinesisClient
         Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
         for (int i = 0; i < count; i++)
         {
-            PutRecordsRequestEntry entry = records[i];
+            PutRecordsRequestEntry entry = records![i];
             ReadOnlyMemory<byte> data = Memory(entry.Data!);
             RecordRules.CheckSize(stream, keyLengths[i] + data.Length);
             if (entry.ExplicitHashKey is { } explicitKey)
@@ -275,18 +278,20 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        ShardIdMember(ref errors, request.ShardId, "shardId");
+        Constraints.ShardIdMember(ref errors, request.ShardId, "shardId");
         errors.Required(request.ShardIteratorType?.Value, "shardIteratorType");
         errors.Enum(request.ShardIteratorType?.Value, "shardIteratorType", IteratorTypes);
-        errors.Pattern(request.StartingSequenceNumber, "startingSequenceNumber", Constraints.IsSequenceNumberText, Constraints.SequenceNumberPattern);
+        Constraints.SequenceNumberMember(ref errors, request.StartingSequenceNumber, "startingSequenceNumber");
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
-        StreamState stream = Resolve(request);
+
+        // As AWS: a shard id that does not parse is reported as given, before the stream is looked up; a parsed
+        // one that names no shard (or a stream that does not exist) is "Shard <normalized id> ... does not exist".
+        ShardId shardId = ParseShardOrThrow(request, request.ShardId!);
+        StreamState stream = ResolveForShard(request, shardId);
+        ShardState shard = RecordRules.ReadableShard(engine, stream, shardId);
         string type = request.ShardIteratorType!.Value;
         CheckPositionArguments(type, request.StartingSequenceNumber, request.Timestamp);
-
-        ShardState shard = ShardId.TryParse(request.ShardId, out ShardId shardId)
-            ? RecordRules.ReadableShard(engine, stream, shardId, request.ShardId!)
-            : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         Inject("GetShardIterator", stream.Name, shard);
         long now = engine.NowMs;
         engine.Throughput?.AdmitGetShardIterator(stream, shard, now);
@@ -301,14 +306,22 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
+        errors.Range(request.Limit, "limit", 1, Constraints.MaxGetRecordsLimit);
         errors.Required(request.ShardIterator, "shardIterator");
         errors.Length(request.ShardIterator, "shardIterator", 1, 512);
-        errors.Range(request.Limit, "limit", 1, Constraints.MaxGetRecordsLimit);
         Constraints.StreamArnMember(ref errors, request.StreamARN);
         errors.ThrowIfAny();
         long now = engine.NowMs;
         IteratorPosition position = engine.Iterators.Decode(request.ShardIterator!, now);
-        StreamState stream = engine.Resolve(position.StreamName, null);
+        StreamState stream;
+        try
+        {
+            stream = engine.Resolve(position.StreamName, null);
+        }
+        catch (ResourceNotFoundException)
+        {
+            throw ErrorMessages.ShardDoesNotExist(position.Shard, position.StreamName, engine.AccountId); // deleted since
+        }
         if (request.StreamARN is { } arn && arn != stream.Arn)
         {
             throw new InvalidArgumentException($"StreamARN {arn} does not match the stream {stream.Arn} the ShardIterator belongs to.");
@@ -316,7 +329,7 @@ internal sealed partial class KinesisClient
 
         if (stream.CreatedAt.ToUnixTimeMilliseconds() != position.StreamCreatedMs || !stream.TryGetShard(position.Shard, now, out ShardState shard))
         {
-            throw ErrorMessages.ShardNotFound(position.Shard.ToString(), stream.Name, engine.AccountId);
+            throw ErrorMessages.ShardDoesNotExist(position.Shard, stream.Name, engine.AccountId);
         }
 
         Inject("GetRecords", stream.Name, shard);
@@ -396,6 +409,29 @@ internal sealed partial class KinesisClient
             MillisBehindLatest = millisBehind,
         };
     });
+
+    /// <summary>The shard id of a request, or AWS's "Could not find shard" with the id as given when it does not parse.</summary>
+    private ShardId ParseShardOrThrow(StreamAddressedRequest request, string shardAsGiven) =>
+        ShardId.TryParse(shardAsGiven, out ShardId shardId)
+            ? shardId
+            : throw ErrorMessages.ShardNotFound(shardAsGiven, NameOf(request), engine.AccountId);
+
+    /// <summary>The request's stream; a stream that does not exist is reported as the shard not existing, as AWS does.</summary>
+    private StreamState ResolveForShard(StreamAddressedRequest request, ShardId shardId)
+    {
+        try
+        {
+            return Resolve(request);
+        }
+        catch (ResourceNotFoundException)
+        {
+            throw ErrorMessages.ShardDoesNotExist(shardId, NameOf(request), engine.AccountId);
+        }
+    }
+
+    /// <summary>The stream name a request gives, directly or in its ARN, for error texts.</summary>
+    private static string NameOf(StreamAddressedRequest request) =>
+        request.StreamName ?? (request.StreamARN is { } arn && StreamArn.TryParse(arn, out StreamArn parsed) ? parsed.StreamName : request.StreamARN ?? "");
 
     private static void CheckPositionArguments(string type, string? sequenceNumber, DateTime? timestamp)
     {

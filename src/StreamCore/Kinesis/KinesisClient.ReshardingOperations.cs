@@ -21,10 +21,12 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        ShardIdMember(ref errors, request.ShardToSplit, "shardToSplit");
         errors.Required(request.NewStartingHashKey, "newStartingHashKey");
         Constraints.ExplicitHashKey(ref errors, request.NewStartingHashKey, "newStartingHashKey");
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
+        Constraints.ShardIdMember(ref errors, request.ShardToSplit, "shardToSplit");
         errors.ThrowIfAny();
+        _ = ParseShardOrThrow(request, request.ShardToSplit!); // as AWS: an unparsable shard id before the stream
         StreamState stream = Resolve(request);
         if (PartitionKeyHash.TryParseExplicitHashKey(request.NewStartingHashKey, out UInt128 key) != ExplicitHashKeyParse.Ok)
         {
@@ -40,9 +42,12 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        ShardIdMember(ref errors, request.ShardToMerge, "shardToMerge");
-        ShardIdMember(ref errors, request.AdjacentShardToMerge, "adjacentShardToMerge");
+        Constraints.ShardIdMember(ref errors, request.ShardToMerge, "shardToMerge");
+        Constraints.ShardIdMember(ref errors, request.AdjacentShardToMerge, "adjacentShardToMerge");
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
+        _ = ParseShardOrThrow(request, request.ShardToMerge!); // as AWS: an unparsable shard id before the stream
+        _ = ParseShardOrThrow(request, request.AdjacentShardToMerge!);
         StreamState stream = Resolve(request);
         Inject("MergeShards", stream.Name);
         engine.MergeShards(stream, request.ShardToMerge!, request.AdjacentShardToMerge!);
@@ -53,10 +58,11 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
-        errors.Required(request.TargetShardCount, "targetShardCount");
-        errors.Range(request.TargetShardCount, "targetShardCount", 1, 100_000);
         errors.Required(request.ScalingType?.Value, "scalingType");
         errors.Enum(request.ScalingType?.Value, "scalingType", ScalingTypes);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
+        errors.Required(request.TargetShardCount, "targetShardCount");
+        errors.Range(request.TargetShardCount, "targetShardCount", 1, 100_000);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         Inject("UpdateShardCount", stream.Name);
@@ -85,15 +91,4 @@ internal sealed partial class KinesisClient
         engine.UpdateStreamMode(moded, mode);
         return new UpdateStreamModeResponse();
     });
-
-    private static void ShardIdMember(ref ValidationErrors errors, string? value, string path, bool required = true)
-    {
-        if (required)
-        {
-            errors.Required(value, path);
-        }
-
-        errors.Length(value, path, 1, 128);
-        errors.Pattern(value, path, Constraints.IsName, Constraints.NamePattern);
-    }
 }

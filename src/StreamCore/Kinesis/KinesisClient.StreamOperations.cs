@@ -20,10 +20,16 @@ internal sealed partial class KinesisClient
     public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        var errors = default(ValidationErrors);
-        errors.Enum(request.StreamModeDetails?.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
-        errors.ThrowIfAny();
         StreamCapacityMode mode = request.StreamModeDetails?.StreamMode?.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
+        var errors = default(ValidationErrors);
+        StreamEngine.CreateStreamShape(ref errors, request.StreamName, request.ShardCount, mode, request.MaxRecordSizeInKiB);
+        if (request.StreamModeDetails is { } modeDetails)
+        {
+            errors.Required(modeDetails.StreamMode?.Value, "streamModeDetails.streamMode");
+            errors.Enum(modeDetails.StreamMode?.Value, "streamModeDetails.streamMode", StreamModes);
+        }
+
+        errors.ThrowIfAny();
         Inject("CreateStream", request.StreamName);
         engine.CreateStreamCore(request.StreamName!, request.ShardCount, mode, request.Tags is { Count: > 0 } tags ? tags : null, request.MaxRecordSizeInKiB);
         return new CreateStreamResponse();
@@ -32,6 +38,9 @@ internal sealed partial class KinesisClient
     public Task<DeleteStreamResponse> DeleteStreamAsync(DeleteStreamRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
+        errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         Inject("DeleteStream", stream.Name);
         engine.DeleteStreamCore(stream, request.EnforceConsumerDeletion ?? false);
@@ -43,7 +52,8 @@ internal sealed partial class KinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Range(request.Limit, "limit", 1, 10_000);
-        ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
+        Constraints.ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         int limit = Math.Min(request.Limit ?? 100, 100);
@@ -78,6 +88,9 @@ internal sealed partial class KinesisClient
     public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
+        var errors = default(ValidationErrors);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
+        errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         Inject("DescribeStreamSummary", stream.Name);
         return new DescribeStreamSummaryResponse
@@ -140,13 +153,15 @@ internal sealed partial class KinesisClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
+        Constraints.ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
         errors.Range(request.MaxResults, "maxResults", 1, 10_000);
         errors.Length(request.NextToken, "nextToken", 1, 1_048_576);
-        ShardIdMember(ref errors, request.ExclusiveStartShardId, "exclusiveStartShardId", required: false);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         if (request.ShardFilter is { } f)
         {
             errors.Required(f.Type?.Value, "shardFilter.type");
             errors.Enum(f.Type?.Value, "shardFilter.type", FilterTypes);
+            Constraints.ShardIdMember(ref errors, f.ShardId, "shardFilter.shardId", required: false);
         }
 
         errors.ThrowIfAny();
@@ -232,6 +247,7 @@ internal sealed partial class KinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Size(request.Tags, "tags", 1, 200);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState tagged = Resolve(request);
         Inject("AddTagsToStream", tagged.Name);
@@ -244,6 +260,7 @@ internal sealed partial class KinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Size(request.TagKeys, "tagKeys", 1, 50);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState untagged = Resolve(request);
         Inject("RemoveTagsFromStream", untagged.Name);
@@ -257,6 +274,7 @@ internal sealed partial class KinesisClient
         var errors = default(ValidationErrors);
         errors.Range(request.Limit, "limit", 1, 50);
         errors.Length(request.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = Resolve(request);
         Inject("ListTagsForStream", stream.Name);
@@ -272,7 +290,7 @@ internal sealed partial class KinesisClient
     public Task<IncreaseStreamRetentionPeriodResponse> IncreaseStreamRetentionPeriodAsync(IncreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        int hours = RequiredRetention(request.RetentionPeriodHours);
+        int hours = RequiredRetention(request, request.RetentionPeriodHours);
         StreamState stream = Resolve(request);
         Inject("IncreaseStreamRetentionPeriod", stream.Name);
         engine.ChangeRetention(stream, hours, increase: true);
@@ -282,17 +300,18 @@ internal sealed partial class KinesisClient
     public Task<DecreaseStreamRetentionPeriodResponse> DecreaseStreamRetentionPeriodAsync(DecreaseStreamRetentionPeriodRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        int hours = RequiredRetention(request.RetentionPeriodHours);
+        int hours = RequiredRetention(request, request.RetentionPeriodHours);
         StreamState stream = Resolve(request);
         Inject("DecreaseStreamRetentionPeriod", stream.Name);
         engine.ChangeRetention(stream, hours, increase: false);
         return new DecreaseStreamRetentionPeriodResponse();
     });
 
-    private static int RequiredRetention(int? hours)
+    private static int RequiredRetention(StreamAddressedRequest request, int? hours)
     {
         var errors = default(ValidationErrors);
         errors.Required(hours, "retentionPeriodHours");
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         return hours!.Value;
     }
@@ -300,7 +319,7 @@ internal sealed partial class KinesisClient
     public Task<StartStreamEncryptionResponse> StartStreamEncryptionAsync(StartStreamEncryptionRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
+        string keyId = ValidateEncryption(request, request.EncryptionType, request.KeyId);
         StreamState stream = Resolve(request);
         Inject("StartStreamEncryption", stream.Name);
         engine.StartEncryption(stream, keyId);
@@ -310,20 +329,21 @@ internal sealed partial class KinesisClient
     public Task<StopStreamEncryptionResponse> StopStreamEncryptionAsync(StopStreamEncryptionRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        string keyId = ValidateEncryption(request.EncryptionType, request.KeyId);
+        string keyId = ValidateEncryption(request, request.EncryptionType, request.KeyId);
         StreamState stream = Resolve(request);
         Inject("StopStreamEncryption", stream.Name);
         engine.StopEncryption(stream, keyId);
         return new StopStreamEncryptionResponse();
     });
 
-    private static string ValidateEncryption(EncryptionType? type, string? keyId)
+    private static string ValidateEncryption(StreamAddressedRequest request, EncryptionType? type, string? keyId)
     {
         var errors = default(ValidationErrors);
         errors.Required(type?.Value, "encryptionType");
         errors.Enum(type?.Value, "encryptionType", EncryptionTypes);
         errors.Required(keyId, "keyId");
         errors.Length(keyId, "keyId", 1, 2048);
+        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         if (type!.Value != "KMS")
         {
@@ -352,6 +372,7 @@ internal sealed partial class KinesisClient
         var errors = default(ValidationErrors);
         errors.Required(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB");
         errors.Range(request.MaxRecordSizeInKiB, "maxRecordSizeInKiB", Constraints.MinMaxRecordSizeKiB, Constraints.MaxMaxRecordSizeKiB);
+        Constraints.StreamArnMember(ref errors, request.StreamARN);
         errors.ThrowIfAny();
         StreamState stream = engine.Resolve(null, request.StreamARN);
         Inject("UpdateMaxRecordSize", stream.Name);

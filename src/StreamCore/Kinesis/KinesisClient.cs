@@ -20,7 +20,8 @@ namespace StreamCore.Kinesis;
 internal sealed partial class KinesisClient(StreamEngine engine) : IKinesisClient
 {
     private static readonly string[] StreamModes = ["PROVISIONED", "ON_DEMAND"];
-    private static readonly string[] IteratorTypes = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+    // In the order AWS lists them in its ValidationException (recorded by kinesalite's tests).
+    private static readonly string[] IteratorTypes = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"];
     private static readonly string[] EncryptionTypes = ["NONE", "KMS"];
     private static readonly string[] ScalingTypes = ["UNIFORM_SCALING"];
     private static readonly string[] FilterTypes = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"];

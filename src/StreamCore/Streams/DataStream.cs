@@ -105,7 +105,7 @@ public sealed class DataStream
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRecords, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatchRecords, Constraints.MaxGetRecordsLimit);
-        ShardState shard = RecordRules.ReadableShard(_engine, _stream, shardId, shardId.ToString());
+        ShardState shard = RecordRules.ReadableShard(_engine, _stream, shardId);
         long start = ShardPositions.Resolve(_engine, _stream, shard, position, _engine.NowMs);
         return new ShardReader(_engine, _stream, shard, start, maxBatchRecords);
     }

@@ -144,20 +144,28 @@ public class EnhancedFanOutTests
         string consumerArn = await RegisterAsync(t, streamArn, "app");
         SubscribeToShardResponse response = await SubscribeAsync(t, consumerArn, "LATEST");
         await using IAsyncEnumerator<SubscribeToShardEvent> events = response.EventStream!.GetAsyncEnumerator(TestContext.Current.CancellationToken);
-        int heartbeats = 0;
+        DateTimeOffset started = t.Clock.GetUtcNow();
+        var heartbeatsAt = new List<TimeSpan>();
+        TimeSpan completedAt;
         while (true)
         {
             ValueTask<bool> next = events.MoveNextAsync();
+            Assert.False(next.IsCompleted); // nothing is due before the clock moves
             t.Clock.Advance(TimeSpan.FromSeconds(5));
             if (!await next.AsTask().WaitAsync(Timeout))
             {
+                completedAt = t.Clock.GetUtcNow() - started;
                 break;
             }
 
-            heartbeats++;
+            Assert.Empty(events.Current.Records);
+            heartbeatsAt.Add(t.Clock.GetUtcNow() - started);
         }
 
-        Assert.InRange(heartbeats, 58, 60); // one every 5 s for 5 minutes, then a normal completion
+        // The clock only moves in the test: one heartbeat at each 5 s up to 295 s, and completion at exactly 300 s
+        // (the 5-minute lifetime), with no heartbeat at the end itself.
+        Assert.Equal(Enumerable.Range(1, 59).Select(i => TimeSpan.FromSeconds(5 * i)), heartbeatsAt);
+        Assert.Equal(TimeSpan.FromMinutes(5), completedAt);
     }
 
     [Fact]
@@ -188,6 +196,38 @@ public class EnhancedFanOutTests
         await t.Client.PutRecordAsync(new PutRecordRequest { StreamARN = streamArn, PartitionKey = "k", Data = TestEngine.Bytes("to the new one") });
         Assert.True(await freshNext.AsTask().WaitAsync(Timeout));
         Assert.Equal(["to the new one"], freshEvents.Current.Records.Select(r => TestEngine.Text(r.Data)));
+    }
+
+    [Fact]
+    public async Task The_five_second_rule_counts_from_the_previous_successful_call_even_after_it_ended()
+    {
+        (TestEngine t, string streamArn) = await NewAsync();
+        using TestEngine _ = t;
+        string consumerArn = await RegisterAsync(t, streamArn, "app");
+        using (var client = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            SubscribeToShardResponse first = await SubscribeAsync(t, consumerArn, "LATEST", token: client.Token);
+            await using IAsyncEnumerator<SubscribeToShardEvent> events = first.EventStream!.GetAsyncEnumerator(client.Token);
+            ValueTask<bool> pending = events.MoveNextAsync(); // started, then ended by the client right away
+            Assert.False(pending.IsCompleted);
+            await client.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.AsTask().WaitAsync(Timeout));
+        }
+
+        // AWS: "within 5 seconds of a successful call, you'll get a ResourceInUseException" - ended or not.
+        var refused = await Assert.ThrowsAsync<ResourceInUseException>(() => SubscribeAsync(t, consumerArn, "LATEST"));
+        Assert.Contains("less than 5 seconds ago", refused.Message);
+        t.Clock.Advance(TimeSpan.FromMilliseconds(4_999));
+        await Assert.ThrowsAsync<ResourceInUseException>(() => SubscribeAsync(t, consumerArn, "LATEST"));
+
+        // A refused call is not a successful one: the five seconds still count from the first call.
+        t.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        SubscribeToShardResponse second = await SubscribeAsync(t, consumerArn, "LATEST");
+        Assert.NotNull(second.EventStream);
+
+        // Other shards and other consumers have their own five seconds.
+        string otherConsumer = await RegisterAsync(t, streamArn, "other");
+        Assert.NotNull((await SubscribeAsync(t, otherConsumer, "LATEST")).EventStream);
     }
 
     [Fact]

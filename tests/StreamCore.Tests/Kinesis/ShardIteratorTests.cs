@@ -118,7 +118,7 @@ public class ShardIteratorTests
         await t.CreateAsync("s", 6);
         Assert.NotNull(await t.IteratorAsync("s", shardId, ShardIteratorType.TRIM_HORIZON));
         var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.IteratorAsync("s", "shardId-000000000006", ShardIteratorType.TRIM_HORIZON));
-        Assert.Equal("Could not find shard shardId-000000000006 in stream s under account 000000000000.", missing.Message);
+        Assert.Equal("Shard shardId-000000000006 in stream s under account 000000000000 does not exist", missing.Message);
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.IteratorAsync("s", "shardId-abc", ShardIteratorType.TRIM_HORIZON));
     }
 

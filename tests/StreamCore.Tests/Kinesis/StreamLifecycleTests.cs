@@ -48,7 +48,7 @@ public class StreamLifecycleTests
 
     [Theory]
     [InlineData("bad name", "1 validation error detected: Value 'bad name' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")]
-    [InlineData("", "1 validation error detected: Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1")]
+    [InlineData("", "2 validation errors detected: Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1")]
     public async Task A_bad_stream_name_is_a_ValidationException_in_AWS_format(string name, string message)
     {
         using var t = new TestEngine();

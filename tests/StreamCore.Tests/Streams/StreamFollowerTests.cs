@@ -157,7 +157,7 @@ public class StreamFollowerTests
         Assert.True(open >= 16, $"{open} open shards");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(Timeout);
-        var seen = new HashSet<int>();
+        var seen = new HashSet<(string Key, int Counter)>(); // exact identities: a 32-bit hash could collide and hide a duplicate
         var last = new Dictionary<string, int>();
         await foreach (RecordBatch batch in stream.ReadStreamAsync(ShardPosition.TrimHorizon, cts.Token))
         {
@@ -167,9 +167,10 @@ public class StreamFollowerTests
                 int slash = text.LastIndexOf('/');
                 string key = text[..slash];
                 int c = int.Parse(text.AsSpan(slash + 1), CultureInfo.InvariantCulture);
-                Assert.True(!last.TryGetValue(key, out int previous) || c == previous + 1, $"{key}: {c} after {previous}");
+                int expected = last.TryGetValue(key, out int previous) ? previous + 1 : 0;
+                Assert.True(c == expected, $"{key}: {c} where {expected} was next");
                 last[key] = c;
-                Assert.True(seen.Add(HashCode.Combine(key, c)));
+                Assert.True(seen.Add((key, c)), $"{key}/{c} was read twice");
             }
 
             if (seen.Count == total)
@@ -179,5 +180,6 @@ public class StreamFollowerTests
         }
 
         Assert.Equal(total, seen.Count);
+        Assert.Equal(Enumerable.Range(0, counters.Length).Select(k => ("key-" + k, counters[k] - 1)), Enumerable.Range(0, counters.Length).Select(k => ("key-" + k, last["key-" + k])));
     }
 }
