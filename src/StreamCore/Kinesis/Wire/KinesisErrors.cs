@@ -30,3 +30,73 @@ internal static class KinesisErrors
     public static KinesisException? Create(string code, string message) =>
         ByCode.TryGetValue(code, out Func<string, KinesisException>? create) ? create(message) : null;
 }
+
+/// <summary>Reads an error body of either protocol: <c>__type</c> and <c>message</c> (or AWS's <c>Message</c>).</summary>
+internal static class WireErrorReader
+{
+    public static (string? Type, string? Message) Read(ReadOnlySpan<byte> body, bool cbor)
+    {
+        string? type = null;
+        string? message = null;
+        try
+        {
+            if (cbor)
+            {
+                var reader = new System.Formats.Cbor.CborReader(body.ToArray(), System.Formats.Cbor.CborConformanceMode.Lax);
+                reader.ReadStartMap();
+                while (reader.PeekState() != System.Formats.Cbor.CborReaderState.EndMap)
+                {
+                    string name = reader.ReadTextString();
+                    if (reader.PeekState() == System.Formats.Cbor.CborReaderState.TextString)
+                    {
+                        Assign(name, reader.ReadTextString(), ref type, ref message);
+                    }
+                    else
+                    {
+                        reader.SkipValue();
+                    }
+                }
+            }
+            else
+            {
+                var reader = new System.Text.Json.Utf8JsonReader(body);
+                if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+                {
+                    return (null, null);
+                }
+
+                while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    string name = reader.GetString()!;
+                    reader.Read();
+                    if (reader.TokenType == System.Text.Json.JsonTokenType.String)
+                    {
+                        Assign(name, reader.GetString()!, ref type, ref message);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or System.Formats.Cbor.CborContentException or InvalidOperationException)
+        {
+            // A body that is not an error document (a proxy's HTML page, a truncated body): the status says the rest.
+        }
+
+        return (type, message);
+    }
+
+    private static void Assign(string name, string value, ref string? type, ref string? message)
+    {
+        if (name == KinesisWire.ErrorTypeMember || name == "code")
+        {
+            type = value;
+        }
+        else if (name.Equals(KinesisWire.ErrorMessageMember, StringComparison.OrdinalIgnoreCase))
+        {
+            message = value;
+        }
+    }
+}
