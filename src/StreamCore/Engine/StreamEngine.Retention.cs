@@ -25,7 +25,7 @@ public sealed partial class StreamEngine
             {
                 if (shard.IsExpired(now, stream.RetentionMs))
                 {
-                    shard.Log.Release(); // a closed shard whose data all aged out: its storage goes back
+                    shard.Log.Release(); // a closed shard whose data all aged out: its storage goes back (once; idempotent)
                 }
                 else
                 {
@@ -33,5 +33,8 @@ public sealed partial class StreamEngine
                 }
             }
         }
+
+        // Released logs whose last readers or producers have let go since: their storage goes back now.
+        Budget.ReclaimReleased();
     }
 }

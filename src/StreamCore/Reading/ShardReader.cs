@@ -12,9 +12,14 @@ namespace StreamCore;
 /// time; open one reader per consumer.
 /// </summary>
 /// <remarks>
-/// A <see cref="RecordBatch"/> is a view of the engine's storage, valid until this reader reads again or is
+/// <para>A <see cref="RecordBatch"/> is a view of the engine's storage, valid until this reader reads again or is
 /// disposed (the contract of <c>PipeReader</c> buffers): the engine recycles storage once no reader holds it, which
-/// is what keeps a busy stream from allocating. Copy what you keep longer. Dispose readers you stop using.
+/// is what keeps a busy stream from allocating. A batch used after that throws <see cref="InvalidOperationException"/>
+/// instead of showing other records. Copy what you keep longer (<see cref="RecordBatch.ToArray"/>,
+/// <see cref="StreamRecord.Copy"/>). Dispose readers you stop using.</para>
+/// <para>When the stream is deleted, or the shard is closed and its records have all expired, the reader ends:
+/// <see cref="TryRead"/> returns <see langword="false"/>, <see cref="WaitToReadAsync"/> completes with
+/// <see langword="false"/>, <see cref="ReadAllAsync"/> completes and <see cref="IsAtShardEnd"/> is <see langword="true"/>.</para>
 /// </remarks>
 public sealed class ShardReader : IDisposable
 {
@@ -45,9 +50,9 @@ public sealed class ShardReader : IDisposable
 
     /// <summary>
     /// Whether the reader has read a closed shard to its end: no record will ever follow (the shard was split or
-    /// merged, or its stream deleted). Continue with the shard's children.
+    /// merged, its records expired, or its stream deleted). Continue with the shard's children.
     /// </summary>
-    public bool IsAtShardEnd => _shard.Log.IsClosed && _next >= _shard.Log.EndIndex;
+    public bool IsAtShardEnd => _shard.Log.IsAtEnd(_next);
 
     /// <summary>
     /// Reads the next batch of available records (at most the reader's batch size), skipping records past
@@ -60,8 +65,10 @@ public sealed class ShardReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         long cutoff = StreamEngine.ExpiryCutoff(_stream, _engine.NowMs);
         _pin.BeginRead(); // from here the previous batch is released
+        Interleaving.Point("read.begun");
         LogSlice slice = _shard.Log.Read(_next, _maxBatchRecords, long.MaxValue, cutoff);
-        _pin.EndRead(slice.FirstIndex, slice.EndIndex);
+        Interleaving.Point("read.sliced");
+        _pin.EndRead(slice.FirstIndex, slice.EndIndex); // and the new one held: batches of earlier holds are stale
         _next = slice.EndIndex;
         Encryption.RecordCipher[] ciphers = _stream.Ciphers;
         DecryptedRecords? plaintext = null;
@@ -72,7 +79,7 @@ public sealed class ShardReader : IDisposable
             plaintext = _plaintext.Load(slice, ciphers) ? _plaintext : null;
         }
 
-        batch = new RecordBatch(_shard, slice, plaintext);
+        batch = new RecordBatch(_shard, slice, plaintext, _pin);
         if (slice.Count > 0 && _engine.Metrics.OutgoingRecords.Enabled)
         {
             RecordOutgoing(batch);

@@ -10,7 +10,8 @@ namespace StreamCore.Storage;
 /// Producers claim slots and arena bytes together with one compare-and-swap on <see cref="_reservation"/>,
 /// so a batch of records costs one atomic operation. A segment object is never reused, so its metadata
 /// (<see cref="BaseIndex"/>, counts, <see cref="Next"/>) stays consistent for anyone holding it; only its two arrays
-/// are recycled, and only once no reader pin can reach them (see <see cref="ShardLog"/>).
+/// are recycled, and only once it is <see cref="IsQuiescent()">quiescent</see> (no writer in flight) and no reader pin
+/// can reach it (see <see cref="SegmentReclaimer"/>).
 /// </remarks>
 internal sealed class LogSegment
 {
@@ -36,6 +37,15 @@ internal sealed class LogSegment
 
     // Set once, under the log's roll lock, after this segment is sealed; never changes afterwards.
     private LogSegment? _next;
+
+    // The publication scan (see IsQuiescent), owned by whoever owns the segment: the log's roll lock while the segment
+    // is in the log's table, the reclaimer's lock once it is retired (the hand-over holds both). Invariant: slots
+    // [0, _publishedPrefix) are published (so _publishedPrefix <= ClaimedCount), and the arrivals of exactly those
+    // slots lie in [_oldestArrivalMs, _newestArrivalMs]. Published slots stay published while the segment object is
+    // reachable (its arrays are cleared only after it is quiescent and unreachable), so the prefix only grows.
+    private int _publishedPrefix;
+    private long _oldestArrivalMs = long.MaxValue;
+    private long _newestArrivalMs = long.MinValue;
 
     public LogSegment(long baseIndex, SegmentArrays arrays)
     {
@@ -102,11 +112,53 @@ internal sealed class LogSegment
 
     /// <summary>Whether slot <paramref name="slot"/> holds a complete record.</summary>
     public bool IsPublished(int slot) => Volatile.Read(ref Entries[slot].Published) != 0;
+
+    /// <summary>Slots known published (a prefix of the claimed ones); for invariant checks.</summary>
+    internal int PublishedPrefix => _publishedPrefix;
+
+    /// <summary>
+    /// Whether no writer is, or can ever again be, in flight in this segment: it is sealed (no reservation can
+    /// succeed) and every claimed slot is published (every reservation has finished writing). Only a quiescent
+    /// segment is trimmed or recycled, so a producer's late copy never lands in storage someone else owns, and a trim
+    /// never decides on an unpublished slot. This is the LMAX Disruptor's availability check: a slot counts only once
+    /// its publication is seen (acquire), never by its claim.
+    /// </summary>
+    /// <remarks>
+    /// The scan resumes where the last one stopped, so each slot is read about once over the segment's life (a few
+    /// microseconds per full segment, off the append path). Called by the segment's owner only (see the fields).
+    /// </remarks>
+    /// <param name="oldestArrivalMs">The earliest arrival of its records (<see cref="long.MaxValue"/> when it has none).</param>
+    /// <param name="newestArrivalMs">The latest arrival of its records (<see cref="long.MinValue"/> when it has none).</param>
+    public bool IsQuiescent(out long oldestArrivalMs, out long newestArrivalMs)
+    {
+        long word = Volatile.Read(ref _reservation);
+        int claimed = (int)((word & ~SealedBit) >> CountShift);
+        int slot = _publishedPrefix;
+        long oldest = _oldestArrivalMs, newest = _newestArrivalMs;
+        while (slot < claimed && IsPublished(slot)) // acquire: the record's fields and bytes are complete
+        {
+            long arrival = Entries[slot].ArrivalMs;
+            oldest = Math.Min(oldest, arrival);
+            newest = Math.Max(newest, arrival);
+            slot++;
+        }
+
+        _publishedPrefix = slot;
+        _oldestArrivalMs = oldestArrivalMs = oldest;
+        _newestArrivalMs = newestArrivalMs = newest;
+        return (word & SealedBit) != 0 && slot == claimed;
+    }
+
+    /// <inheritdoc cref="IsQuiescent(out long, out long)"/>
+    public bool IsQuiescent() => IsQuiescent(out _, out _);
 }
 
 /// <summary>The storage of a segment: descriptors (all unpublished) and an arena. Pooled by the <see cref="StorageBudget"/>.</summary>
 internal readonly record struct SegmentArrays(RecordEntry[] Entries, byte[] Arena)
 {
+    /// <summary>No storage: the bootstrap segment of a new log and the end marker of a released one.</summary>
+    public static SegmentArrays None => new([], []);
+
     public long ChargedBytes => Charge(Entries.Length, Arena.Length);
 
     public static long Charge(int slots, int arenaBytes) => ((long)slots * Marshal.SizeOf<RecordEntry>()) + arenaBytes;

@@ -29,11 +29,12 @@ internal readonly struct PendingRecord(string partitionKey, int partitionKeyUtf8
 /// </summary>
 /// <remarks>
 /// <para>Record n of the log (0-based, counted over the shard's life) has index n. The log is a chain of
-/// <see cref="LogSegment"/>s; only rolling to a new segment, trimming and closing take <see cref="_rollLock"/>.</para>
-/// <para>Memory safety of reuse: every reader of record bytes holds a <see cref="LogPin"/> registered under the
-/// roll lock and brackets each read with it. A trimmed segment waits in <see cref="_limbo"/> until no pin may reach
-/// it (no read in flight that could hold the old segment list, no held batch inside it); only then does its storage
-/// go back to the <see cref="StorageBudget"/> for reuse.</para>
+/// <see cref="LogSegment"/>s; only rolling to a new segment, trimming, closing and releasing take <see cref="_rollLock"/>.</para>
+/// <para>Lifecycle: open, then closed (<see cref="Close"/>: no append succeeds, records stay readable), then released
+/// (<see cref="Release"/>: nothing is readable, the storage goes back). Release is idempotent.</para>
+/// <para>Reuse of storage is the <see cref="SegmentReclaimer"/>'s: a segment leaves the log's table only when it is
+/// quiescent (sealed, every claimed slot published), except on release; it is recycled only when, in addition, no
+/// reader pin may reach it.</para>
 /// </remarks>
 internal sealed class ShardLog
 {
@@ -41,6 +42,7 @@ internal sealed class ShardLog
     private const int FirstSegmentBytes = 32 * 1024;
 
     private readonly StorageBudget _budget;
+    private readonly SegmentReclaimer _reclaimer;
     private readonly int _maxSegmentSlots;
     private readonly int _maxSegmentBytes;
     private readonly Func<long>? _expiryCutoff;
@@ -49,28 +51,26 @@ internal sealed class ShardLog
     // Invariant: the segment producers reserve in; always the last element of _segments.
     private LogSegment _tail;
 
-    // Invariant: the retained segments, oldest first; replaced under _rollLock. Its first segment is the physical
-    // trim horizon.
+    // Invariant: the retained segments, oldest first, contiguous (each sealed one ends where the next begins); replaced
+    // under _rollLock. Its first segment is the physical trim horizon. Every segment but the last is sealed. None of
+    // them is retired or pooled. Once released: one empty sealed segment at EndIndex.
     private SegmentTable _segments;
 
     // Invariant: == _segments.First.BaseIndex; kept apart so reading it never touches a segment.
     private long _firstRetainedIndex;
 
-    // Trimmed segments some pin may still reach; under _rollLock.
-    private readonly List<LogSegment> _limbo = [];
-
-    // Readers' pins, held weakly so an abandoned reader cannot hold storage forever; under _rollLock.
-    private readonly List<WeakReference<LogPin>> _pins = [];
-
     // Arena bytes of every segment sealed so far (partition keys plus payloads); with the tail's claimed bytes, the
     // bytes ever appended. Changed under _rollLock.
     private long _sealedBytes;
 
-    // 0 open, 1 closed: no append succeeds after the close's seal, waiters are released at the end.
-    private int _closed;
+    // Open, Closed (no append succeeds after the close's seal; waiters are released at the end) or Released (nothing
+    // readable; storage handed to the reclaimer). Only moves forward, under _rollLock.
+    private int _state;
 
     // Treiber stack of readers waiting for a record; producers detach it whole and wake every waiter.
     private LogWaiter? _waiters;
+
+    private const int Open = 0, Closed = 1, Released = 2;
 
     /// <param name="budget">The engine's memory budget and segment pool.</param>
     /// <param name="maxSegmentSlots">Records per full-size segment.</param>
@@ -79,15 +79,19 @@ internal sealed class ShardLog
     public ShardLog(StorageBudget budget, int maxSegmentSlots, int maxSegmentBytes, Func<long>? expiryCutoff = null)
     {
         _budget = budget;
+        _reclaimer = new SegmentReclaimer(budget);
         _maxSegmentSlots = maxSegmentSlots;
         _maxSegmentBytes = maxSegmentBytes;
         _expiryCutoff = expiryCutoff;
-        _tail = new LogSegment(0, new SegmentArrays([], [])); // empty and unsealed: the first append rolls to a real segment
+        _tail = new LogSegment(0, SegmentArrays.None); // empty and unsealed: the first append rolls to a real segment
         _segments = SegmentTable.Of(_tail);
         budget.Register(this);
     }
 
-    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+    public bool IsClosed => Volatile.Read(ref _state) != Open;
+
+    /// <summary>Whether the log was released: it holds no record and never will.</summary>
+    public bool IsReleased => Volatile.Read(ref _state) == Released;
 
     /// <summary>Index of the oldest physically retained record (records before it are gone).</summary>
     public long FirstRetainedIndex => Volatile.Read(ref _firstRetainedIndex);
@@ -98,17 +102,19 @@ internal sealed class ShardLog
     /// <summary>Bytes (partition keys plus payloads) ever appended; sampled for throughput, never on the hot path.</summary>
     public long BytesAppended => Volatile.Read(ref _sealedBytes) + Volatile.Read(ref _tail).ClaimedBytes;
 
-    /// <summary>Segments trimmed but not yet reclaimable because a reader pin may reach them.</summary>
-    internal int LimboCount
+    /// <summary>Segments trimmed but not yet reclaimable because a reader pin or a writer in flight may touch them.</summary>
+    internal int LimboCount => _reclaimer.LimboCount;
+
+    /// <summary>
+    /// Whether a reader at <paramref name="index"/> has reached the end for good: the log is released, or closed and
+    /// the reader is past its last claimed record.
+    /// </summary>
+    public bool IsAtEnd(long index) => Volatile.Read(ref _state) switch
     {
-        get
-        {
-            lock (_rollLock)
-            {
-                return _limbo.Count;
-            }
-        }
-    }
+        Open => false,
+        Closed => index >= EndIndex,
+        _ => true,
+    };
 
     // ------------------------------------------------------------------ append (hot path)
 
@@ -124,11 +130,16 @@ internal sealed class ShardLog
             LogSegment tail = Volatile.Read(ref _tail);
             if (tail.TryReserve(1, bytes, out int slot, out int offset))
             {
+                // From the reservation to the publication this producer is in flight: the segment is not quiescent,
+                // so no trim drops it and no reclaim recycles it (see LogSegment.IsQuiescent).
+                Interleaving.Point("append.reserved");
                 Span<byte> arena = tail.Arena.AsSpan(offset, bytes);
                 partitionKeyUtf8.CopyTo(arena);
                 data.CopyTo(arena[partitionKeyUtf8.Length..]);
+                Interleaving.Point("append.copied");
                 Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, kind);
                 index = tail.BaseIndex + slot;
+                Interleaving.Point("append.published");
                 WakeReaders();
                 return AppendStatus.Appended;
             }
@@ -159,6 +170,7 @@ internal sealed class ShardLog
             LogSegment tail = Volatile.Read(ref _tail);
             if (tail.TryReserve(records.Length, bytes, out int slot, out int offset))
             {
+                Interleaving.Point("append.reserved");
                 for (int i = 0; i < records.Length; i++)
                 {
                     ref readonly PendingRecord r = ref records[i];
@@ -171,6 +183,7 @@ internal sealed class ShardLog
                 }
 
                 firstIndex = tail.BaseIndex + slot;
+                Interleaving.Point("append.published");
                 WakeReaders();
                 return AppendStatus.Appended;
             }
@@ -193,12 +206,13 @@ internal sealed class ShardLog
         Volatile.Write(ref entry.Published, kind); // release: readers that see it non-zero see every field and byte above
     }
 
-    // ------------------------------------------------------------------ roll, trim, reclaim (slow paths)
+    // ------------------------------------------------------------------ roll, trim, release (slow paths)
 
     // Seals the full tail and links a new segment big enough for the claim. Returns Appended when the caller
     // should retry its reservation.
     private AppendStatus Roll(LogSegment full, int count, int bytes)
     {
+        Interleaving.Point("roll.begin");
         if (IsClosed)
         {
             return AppendStatus.Closed;
@@ -235,7 +249,8 @@ internal sealed class ShardLog
             Volatile.Write(ref _segments, segments);
             Volatile.Write(ref _firstRetainedIndex, segments.First.BaseIndex);
             Volatile.Write(ref _tail, next);
-            ReclaimLocked();
+            _reclaimer.Reclaim();
+            AssertInvariantsLocked();
         }
 
         return AppendStatus.Appended;
@@ -266,49 +281,66 @@ internal sealed class ShardLog
     }
 
     /// <summary>
-    /// Drops retained segments whose every record arrived at or before <paramref name="expiredAtOrBeforeMs"/>. Their
-    /// storage is reused once no reader pin reaches them.
+    /// Drops retained segments whose every record arrived at or before <paramref name="expiredAtOrBeforeMs"/>, oldest
+    /// first, stopping at the first segment that has a writer in flight (its unpublished record's arrival is not known
+    /// yet). Their storage is reused once no reader pin reaches them.
     /// </summary>
     public void TrimExpired(long expiredAtOrBeforeMs)
     {
+        Interleaving.Point("trim.expired");
         lock (_rollLock)
         {
-            while (_segments.Count > 1 && _segments.First is { } head && head.IsSealed)
+            AssertInvariantsLocked();
+            while (_segments.Count > 1 && _segments.First.IsQuiescent(out _, out long newest) && newest <= expiredAtOrBeforeMs)
             {
-                int count = head.ClaimedCount;
-                if (count > 0 && head.Entries[count - 1].ArrivalMs > expiredAtOrBeforeMs)
-                {
-                    break;
-                }
-
                 DropHeadLocked();
             }
 
-            ReclaimLocked();
+            _reclaimer.Reclaim();
+            AssertInvariantsLocked();
         }
     }
 
-    /// <summary>Arrival of the oldest record in a segment that could be dropped (not the tail); <see cref="long.MaxValue"/> if none.</summary>
-    public long OldestTrimmableArrivalMs()
+    /// <summary>
+    /// Arrival of the oldest record in a segment that could be dropped now (not the tail, no writer in flight);
+    /// <see cref="long.MaxValue"/> if none. An empty droppable segment answers <see cref="long.MinValue"/>: it goes first.
+    /// </summary>
+    /// <param name="writerInFlight">Set when the oldest segment could be dropped but for a producer still writing into it.</param>
+    public long OldestTrimmableArrivalMs(out bool writerInFlight)
     {
         lock (_rollLock)
         {
-            return _segments.Count > 1 && _segments.First.ClaimedCount > 0 ? _segments.First.Entries[0].ArrivalMs : long.MaxValue;
+            writerInFlight = false;
+            if (_segments.Count <= 1)
+            {
+                return long.MaxValue;
+            }
+
+            if (!_segments.First.IsQuiescent(out long oldest, out _))
+            {
+                writerInFlight = true;
+                return long.MaxValue;
+            }
+
+            return _segments.First.ClaimedCount == 0 ? long.MinValue : oldest;
         }
     }
 
-    /// <summary>Drops the oldest segment unless it is the tail (memory cap policy).</summary>
+    /// <summary>Drops the oldest segment unless it is the tail or has a writer in flight (memory cap policy).</summary>
     public bool DropOldestSegment()
     {
+        Interleaving.Point("trim.oldest");
         lock (_rollLock)
         {
-            if (_segments.Count <= 1)
+            AssertInvariantsLocked();
+            if (_segments.Count <= 1 || !_segments.First.IsQuiescent())
             {
                 return false;
             }
 
             DropHeadLocked();
-            ReclaimLocked();
+            _reclaimer.Reclaim();
+            AssertInvariantsLocked();
             return true;
         }
     }
@@ -317,76 +349,22 @@ internal sealed class ShardLog
     {
         LogSegment head = _segments.First;
         SegmentTable rest = _segments.DropFirst();
-        Volatile.Write(ref _segments, rest);
+        Volatile.Write(ref _segments, rest); // unlinked before retired: see SegmentReclaimer
         Volatile.Write(ref _firstRetainedIndex, rest.First.BaseIndex);
-        AddToLimboLocked(head);
+        _reclaimer.Retire(head);
     }
 
-    // Gives back the storage of limbo segments no pin may reach.
-    private void ReclaimLocked()
-    {
-        if (_limbo.Count == 0)
-        {
-            return;
-        }
+    /// <summary>Registers a pin for a reader. A trim either sees the pin or the reader's first read sees the trimmed table.</summary>
+    public LogPin Pin() => _reclaimer.Pin();
 
-        // Pairs with LogPin.BeginRead: the unlink above is visible to any read that starts after this fence.
-        Interlocked.MemoryBarrier();
-        for (int i = _limbo.Count - 1; i >= 0; i--)
-        {
-            LogSegment segment = _limbo[i];
-            if (!AnyPinMayReach(segment.BaseIndex, segment.EndIndex))
-            {
-                _limbo.RemoveAt(i);
-                _budget.LeaveLimbo(segment.ChargedBytes);
-                _budget.Reclaim(segment.Arrays);
-            }
-        }
-    }
+    /// <summary>Releases a pin; batches it handed out become stale and segments it held back become reclaimable.</summary>
+    public void Unpin(LogPin pin) => _reclaimer.Unpin(pin);
 
-    private void AddToLimboLocked(LogSegment segment)
-    {
-        _limbo.Add(segment);
-        _budget.EnterLimbo(segment.ChargedBytes);
-    }
+    /// <summary>Rents a pin for one short read, without a lock or an allocation; give it back with <see cref="ReturnPin"/>.</summary>
+    public LogPin RentPin() => _reclaimer.Rent();
 
-    private bool AnyPinMayReach(long start, long end)
-    {
-        for (int i = _pins.Count - 1; i >= 0; i--)
-        {
-            if (!_pins[i].TryGetTarget(out LogPin? pin))
-            {
-                _pins.RemoveAt(i); // its reader was collected: it can touch nothing
-            }
-            else if (pin.MayReach(start, end))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Registers a pin for a reader. Under the roll lock, so a trim either sees the pin or the reader sees the trimmed list.</summary>
-    public LogPin Pin()
-    {
-        lock (_rollLock)
-        {
-            var pin = new LogPin();
-            _pins.Add(new WeakReference<LogPin>(pin));
-            return pin;
-        }
-    }
-
-    /// <summary>Releases a pin; segments it held back become reclaimable.</summary>
-    public void Unpin(LogPin pin)
-    {
-        lock (_rollLock)
-        {
-            _pins.RemoveAll(w => !w.TryGetTarget(out LogPin? p) || p == pin);
-            ReclaimLocked();
-        }
-    }
+    /// <summary>Gives back a rented pin after its read ended.</summary>
+    public void ReturnPin(LogPin pin) => _reclaimer.Return(pin);
 
     /// <summary>
     /// Stops appends for good (shard closed or stream deleted). Records already appended stay readable; waiting
@@ -396,32 +374,71 @@ internal sealed class ShardLog
     {
         lock (_rollLock)
         {
-            Volatile.Write(ref _closed, 1);
+            if (_state == Open)
+            {
+                Volatile.Write(ref _state, Closed);
+            }
+
             _tail.Seal();
         }
 
         WakeAll();
     }
 
-    /// <summary>Closes the log and gives its storage back (stream deleted); storage readers still pin stays in limbo until they let go.</summary>
+    /// <summary>
+    /// Closes the log, makes it unreadable and gives its storage back (stream deleted, or a closed shard expired).
+    /// Idempotent. Storage a reader still holds, or a producer is still writing into, waits until they let go.
+    /// </summary>
     public void Release()
     {
-        Close();
+        Interleaving.Point("log.release");
         lock (_rollLock)
         {
-            for (int i = 0; i < _segments.Count; i++)
+            if (_state == Released)
             {
-                if (_segments[i].Entries.Length > 0)
+                return;
+            }
+
+            LogSegment tail = _tail;
+            var end = new LogSegment(tail.BaseIndex + tail.Seal(), SegmentArrays.None);
+            end.Seal();
+            SegmentTable retained = _segments;
+            Volatile.Write(ref _segments, SegmentTable.Of(end)); // unlinked before retired: see SegmentReclaimer
+            Volatile.Write(ref _firstRetainedIndex, end.BaseIndex);
+            Volatile.Write(ref _tail, end);
+            Volatile.Write(ref _state, Released);
+            for (int i = 0; i < retained.Count; i++)
+            {
+                if (retained[i].Entries.Length > 0)
                 {
-                    AddToLimboLocked(_segments[i]);
+                    _reclaimer.Retire(retained[i]);
                 }
             }
 
-            Volatile.Write(ref _segments, SegmentTable.Of(_tail));
-            ReclaimLocked();
+            _reclaimer.Reclaim();
+            AssertInvariantsLocked();
         }
 
+        WakeAll();
         _budget.Unregister(this);
+        _budget.Drain(_reclaimer); // what a reader or a stalled producer still holds goes back later
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariantsLocked()
+    {
+        SegmentTable segments = _segments;
+        StorageInvariant.Assert(segments[segments.Count - 1] == _tail, "the tail is the last retained segment");
+        StorageInvariant.Assert(_firstRetainedIndex == segments.First.BaseIndex, "FirstRetainedIndex is the first segment's base");
+        StorageInvariant.Assert(_state != Released || (segments.Count == 1 && _tail.Entries.Length == 0), "a released log holds no storage");
+        for (int i = 0; i < segments.Count; i++)
+        {
+            LogSegment segment = segments[i];
+            StorageInvariant.Assert(segment.PublishedPrefix <= segment.ClaimedCount, "published <= claimed");
+            StorageInvariant.Assert(i == segments.Count - 1 || (segment.IsSealed && segment.EndIndex == segments[i + 1].BaseIndex), "retained segments are sealed and contiguous");
+            StorageInvariant.Assert(segment.Entries.Length == 0 || !_budget.IsPooled(segment.Arrays), "no retained segment is also pooled");
+            StorageInvariant.Assert(!_reclaimer.Holds(segment), "no retained segment is also retired");
+        }
     }
 
     // ------------------------------------------------------------------ read (hot path; callers bracket reads with a pin)
@@ -512,7 +529,7 @@ internal sealed class ShardLog
     /// <summary>Index of the first retained record that arrived at or after <paramref name="timestampMs"/>; <see cref="EndIndex"/> if none.</summary>
     public long FindFirstArrivedAtOrAfter(long timestampMs)
     {
-        LogPin pin = Pin();
+        LogPin pin = RentPin();
         pin.BeginRead();
         try
         {
@@ -535,7 +552,7 @@ internal sealed class ShardLog
         finally
         {
             pin.EndRead();
-            Unpin(pin);
+            ReturnPin(pin);
         }
     }
 
@@ -559,7 +576,7 @@ internal sealed class ShardLog
             return new ValueTask<bool>(true);
         }
 
-        if (IsClosed && index >= EndIndex)
+        if (IsAtEnd(index))
         {
             return new ValueTask<bool>(false);
         }
@@ -576,10 +593,19 @@ internal sealed class ShardLog
             while (Interlocked.CompareExchange(ref _waiters, waiter, head) != head);
         }
 
-        // Re-check after enlisting (the CAS above is a full fence): an append that raced the enlist is seen here.
-        if ((HasRecordAtOrAfter(index, pin) || IsClosed) && waiter.TryDisarm())
+        // Re-check after enlisting (the CAS above is a full fence): an append, close or release that raced the enlist
+        // is seen here. A closed log with a producer still in flight before its end stays pending: the producer's
+        // publication wakes it.
+        if (HasRecordAtOrAfter(index, pin))
         {
-            return new ValueTask<bool>(HasRecordAtOrAfter(index, pin) || index < EndIndex);
+            if (waiter.TryDisarm())
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+        else if (IsAtEnd(index) && waiter.TryDisarm())
+        {
+            return new ValueTask<bool>(false);
         }
 
         return pending;
@@ -604,8 +630,8 @@ internal sealed class ShardLog
             waiter.Next = null;
             waiter.Delist();
 
-            // An append means "read again"; a close means "read again" only to readers with records left.
-            waiter.Signal(!IsClosed || Volatile.Read(ref waiter.Index) < EndIndex);
+            // An append means "read again"; a close or release means "read again" only to readers with records left.
+            waiter.Signal(!IsAtEnd(Volatile.Read(ref waiter.Index)));
             waiter = next;
         }
     }

@@ -46,6 +46,19 @@ internal sealed class StorageBudget
 
     private long _recycled;
 
+    // How long an append under TrimOldest waits for producers in flight (SpinWait iterations: a few milliseconds of
+    // yields and sleeps) before it reports the cap reached.
+    private const int MaxWriterWaitSpins = 200;
+
+    // Reclaimers of released logs that still had storage in limbo (a reader's batch, a writer in flight); retried by
+    // the engine's sweep until they are empty.
+    private readonly ConcurrentDictionary<SegmentReclaimer, byte> _draining = new();
+
+#if DEBUG
+    // The arrays in _pool, by identity: storage must never be pooled twice or be pooled while a log links it.
+    private readonly HashSet<RecordEntry[]> _pooledEntries = new(ReferenceEqualityComparer.Instance);
+#endif
+
     public StorageBudget(long? cap, MemoryLimitPolicy policy, int segmentSlots = 8192, int segmentArenaBytes = 1024 * 1024)
     {
         _cap = cap ?? long.MaxValue;
@@ -78,17 +91,81 @@ internal sealed class StorageBudget
 
     public void Unregister(ShardLog log) => _logs.TryRemove(log, out _);
 
+    /// <summary>Keeps retrying the reclaimer of a released log until its limbo is empty (see <see cref="ReclaimReleased"/>).</summary>
+    public void Drain(SegmentReclaimer reclaimer)
+    {
+        if (reclaimer.LimboCount > 0)
+        {
+            _draining.TryAdd(reclaimer, 0);
+        }
+    }
+
+    /// <summary>Gives back what released logs held back for readers or writers that have since moved on.</summary>
+    public void ReclaimReleased()
+    {
+        foreach (SegmentReclaimer reclaimer in _draining.Keys)
+        {
+            reclaimer.Reclaim();
+            if (reclaimer.LimboCount == 0)
+            {
+                _draining.TryRemove(reclaimer, out _);
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="arrays"/> sit in the pool (Debug builds track this; Release says false).</summary>
+    internal bool IsPooled(SegmentArrays arrays)
+    {
+#if DEBUG
+        lock (_pooledEntries)
+        {
+            return _pooledEntries.Contains(arrays.Entries);
+        }
+#else
+        _ = arrays;
+        return false;
+#endif
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        // Read without a lock while others may be moving bytes between counters: only what holds at every instant.
+        StorageInvariant.Assert(Volatile.Read(ref _pooledBytes) >= 0, "pooled bytes >= 0");
+        StorageInvariant.Assert(Volatile.Read(ref _limboBytes) >= 0, "limbo bytes >= 0");
+        StorageInvariant.Assert(Volatile.Read(ref _retainedBytes) >= 0, "retained bytes >= 0");
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void TrackPooled(SegmentArrays arrays, bool pooled)
+    {
+#if DEBUG
+        lock (_pooledEntries)
+        {
+            bool changed = pooled ? _pooledEntries.Add(arrays.Entries) : _pooledEntries.Remove(arrays.Entries);
+            StorageInvariant.Assert(changed, pooled ? "storage was pooled twice" : "storage taken from the pool was not in it");
+        }
+#else
+        _ = arrays;
+        _ = pooled;
+#endif
+    }
+
     /// <summary>
     /// Returns storage for a new segment: pooled storage of that size when there is some, else newly charged; applies
     /// the policy when the cap would be exceeded. Must be called with no log's roll lock held: trimming takes them.
     /// </summary>
     public SegmentArrays? Acquire(int slots, int arenaBytes)
     {
+        AssertInvariants();
+        Interleaving.Point("budget.acquire");
         long bytes = SegmentArrays.Charge(slots, arenaBytes);
+        SpinWait writerWait = default;
         while (true)
         {
             if (_pool.TryGetValue((slots, arenaBytes), out ConcurrentBag<SegmentArrays>? bag) && bag.TryTake(out SegmentArrays pooled))
             {
+                TrackPooled(pooled, pooled: false);
                 Interlocked.Add(ref _pooledBytes, -bytes);
                 Interlocked.Add(ref _retainedBytes, bytes);
                 return pooled;
@@ -111,7 +188,22 @@ internal sealed class StorageBudget
                 continue;
             }
 
-            if (_policy == MemoryLimitPolicy.RejectWrites || !TrimOldestSegment())
+            if (_policy == MemoryLimitPolicy.RejectWrites)
+            {
+                return null;
+            }
+
+            TrimOutcome trimmed = TrimOldestSegment();
+            if (trimmed == TrimOutcome.WritersInFlight && writerWait.Count < MaxWriterWaitSpins)
+            {
+                // Only segments with a producer between its reservation and its publication are left: they are not
+                // trimmed (its copy would land in recycled storage). It is microseconds from done; wait for it.
+                Interleaving.Point("budget.wait-for-writer");
+                writerWait.SpinOnce();
+                continue;
+            }
+
+            if (trimmed != TrimOutcome.Trimmed)
             {
                 return null;
             }
@@ -126,10 +218,12 @@ internal sealed class StorageBudget
     {
         long bytes = arrays.ChargedBytes;
         long live = Interlocked.Add(ref _retainedBytes, -bytes) - Volatile.Read(ref _limboBytes);
+        AssertInvariants();
         long pooled = Volatile.Read(ref _pooledBytes);
         if (arrays.Entries.Length > 0 && pooled + bytes <= _maxPooledBytes && live + pooled + bytes <= _cap)
         {
             Array.Clear(arrays.Entries); // every slot unpublished again
+            TrackPooled(arrays, pooled: true);
             Interlocked.Add(ref _pooledBytes, bytes);
             Interlocked.Increment(ref _recycled);
             _pool.GetOrAdd((arrays.Entries.Length, arrays.Arena.Length), static _ => []).Add(arrays);
@@ -142,6 +236,7 @@ internal sealed class StorageBudget
         {
             if (bag.TryTake(out SegmentArrays idle))
             {
+                TrackPooled(idle, pooled: false);
                 Interlocked.Add(ref _pooledBytes, -idle.ChargedBytes);
                 return true;
             }
@@ -150,15 +245,17 @@ internal sealed class StorageBudget
         return false;
     }
 
-    private bool TrimOldestSegment()
+    private TrimOutcome TrimOldestSegment()
     {
         lock (_trimLock)
         {
             ShardLog? oldest = null;
             long oldestArrival = long.MaxValue;
+            bool writersInFlight = false;
             foreach (ShardLog log in _logs.Keys)
             {
-                long arrival = log.OldestTrimmableArrivalMs();
+                long arrival = log.OldestTrimmableArrivalMs(out bool writerInFlight);
+                writersInFlight |= writerInFlight;
                 if (arrival < oldestArrival)
                 {
                     oldestArrival = arrival;
@@ -166,7 +263,21 @@ internal sealed class StorageBudget
                 }
             }
 
-            return oldest is not null && oldest.DropOldestSegment();
+            if (oldest is not null && oldest.DropOldestSegment())
+            {
+                return TrimOutcome.Trimmed;
+            }
+
+            return writersInFlight ? TrimOutcome.WritersInFlight : TrimOutcome.NothingToTrim;
         }
+    }
+
+    private enum TrimOutcome
+    {
+        Trimmed,
+        NothingToTrim,
+
+        /// <summary>Nothing could be trimmed now, but a segment will be once a producer in flight publishes.</summary>
+        WritersInFlight,
     }
 }
