@@ -27,12 +27,7 @@ public static class StreamCoreKinesisServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(
-            static o =>
-            {
-                o.Validate();
-                return true;
-            });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemoteKinesisClientOptions>, RemoteKinesisClientOptionsValidator>());
         services.TryAddSingleton(provider =>
         {
             RemoteKinesisClientOptions value = provider.GetRequiredService<IOptions<RemoteKinesisClientOptions>>().Value;
@@ -45,5 +40,22 @@ public static class StreamCoreKinesisServiceCollectionExtensions
         });
         services.Replace(ServiceDescriptor.Singleton<IKinesisClient>(provider => provider.GetRequiredService<RemoteKinesisClient>()));
         return services;
+    }
+}
+
+/// <summary>Reports an out-of-range option as an options validation failure, with the option's own message.</summary>
+internal sealed class RemoteKinesisClientOptionsValidator : IValidateOptions<RemoteKinesisClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RemoteKinesisClientOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
     }
 }
