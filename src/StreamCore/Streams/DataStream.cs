@@ -58,6 +58,9 @@ public sealed class DataStream
     /// <summary>The stream's retention period in hours.</summary>
     public int RetentionPeriodHours => _stream.RetentionHours;
 
+    /// <summary>The largest record (data plus partition key) the stream accepts, in KiB.</summary>
+    public int MaxRecordSizeInKiB => _stream.MaxRecordSizeKiB;
+
     /// <summary>A snapshot of every retained shard, open and closed, in shard id order.</summary>
     public IReadOnlyList<ShardInfo> Shards =>
         [.. _stream.LiveShards(_engine.NowMs).Select(s => new ShardInfo(s.Id, s.Range, s.ParentShardId, s.AdjacentParentShardId, s.StartingSequenceNumber, s.EndingSequenceNumber))];

@@ -1,0 +1,413 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StreamCore.Aggregation;
+using StreamCore.Connectors;
+using StreamCore.Errors;
+
+namespace StreamCore.Producing;
+
+/// <summary>Rate limiting, PutRecords attempts with retries, results, and the bookkeeping of final records.</summary>
+public sealed partial class KinesisProducer
+{
+    private const string Throttled = "ProvisionedThroughputExceededException";
+
+    private async Task SendAsync(SendBatch batch)
+    {
+        try
+        {
+            if (_rateLimiter is not null)
+            {
+                TimeSpan wait = TimeSpan.Zero;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (batch.Records[i].PredictedShard is { } shard)
+                    {
+                        TimeSpan need = _rateLimiter.Take(shard, batch.Records[i].Size);
+                        wait = need > wait ? need : wait;
+                    }
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time).ConfigureAwait(false);
+                }
+            }
+
+            await _retry.ExecuteAsync(static (b, _) => b.Producer.AttemptAsync(b), batch, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever went wrong, every caller must get a result.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            List<KinesisRecord> failed = [.. batch.Records.AsSpan(0, batch.Count)];
+            batch.Count = 0;
+            Settle([], failed, ex is KinesisException k ? k.ErrorCode : ex.GetType().Name, ex);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                batch.Lane.InFlight--;
+                Dispatch(batch.Lane);
+            }
+
+            StartReadyBatches();
+        }
+    }
+
+    /// <summary>One PutRecords attempt for the batch's records not yet final; returns how many remain to retry.</summary>
+    private async ValueTask<int> AttemptAsync(SendBatch batch)
+    {
+        long now = _time.GetTimestamp();
+        List<KinesisRecord>? expired = null;
+        int live = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            KinesisRecord record = batch.Records[i];
+            if (record.ExpiryTimestamp <= now)
+            {
+                (expired ??= []).Add(record);
+            }
+            else
+            {
+                batch.Records[live++] = record;
+            }
+        }
+
+        batch.Count = live;
+        if (expired is not null)
+        {
+            Settle([], expired, "Expired", null);
+        }
+
+        if (live == 0)
+        {
+            return 0;
+        }
+
+        SinkRecord[] requests = ArrayPool<SinkRecord>.Shared.Rent(live);
+        SinkResult[] results = ArrayPool<SinkResult>.Shared.Rent(live);
+        try
+        {
+            for (int i = 0; i < live; i++)
+            {
+                KinesisRecord record = batch.Records[i];
+                requests[i] = record.ToSinkRecord();
+                record.Attempts++;
+                if (batch.FirstAttempt)
+                {
+                    _metrics.Record(_metrics.BufferingTime, _time.GetElapsedTime(record.ArrivalTimestamp, now).TotalMilliseconds);
+                }
+            }
+
+            batch.FirstAttempt = false;
+            _metrics.Record(_metrics.KinesisRecordsPerPutRecordsRequest, live);
+            try
+            {
+                await _sink.PutRecordsAsync(requests.AsMemory(0, live), results.AsMemory(0, live), CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A failed call is an outcome of the attempt: retried or reported to every caller.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                string code = ex is KinesisException kinesis ? kinesis.ErrorCode : ex.GetType().Name;
+                _metrics.Error(code, 1);
+                for (int i = 0; i < live; i++)
+                {
+                    batch.Records[i].LastErrorCode = code;
+                    batch.Records[i].LastErrorMessage = ex.Message;
+                    batch.Records[i].LastError = ex;
+                }
+
+                if (!IsRetryable(ex) || (_options.FailIfThrottled && code == Throttled))
+                {
+                    List<KinesisRecord> failed = [.. batch.Records.AsSpan(0, live)];
+                    batch.Count = 0;
+                    Settle([], failed, code, ex);
+                    return 0;
+                }
+
+                return live;
+            }
+            finally
+            {
+                _metrics.Record(_metrics.RequestTime, _time.GetElapsedTime(now).TotalMilliseconds);
+            }
+
+            return await ApplyResultsAsync(batch, results, live).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<SinkRecord>.Shared.Return(requests, clearArray: true);
+            ArrayPool<SinkResult>.Shared.Return(results, clearArray: true);
+        }
+    }
+
+    private async ValueTask<int> ApplyResultsAsync(SendBatch batch, SinkResult[] results, int live)
+    {
+        var stored = new List<KinesisRecord>(live);
+        List<KinesisRecord>? failed = null;
+        List<KinesisRecord>? moved = null;
+        ShardMap? refreshed = null;
+        string? failCode = null;
+        int remaining = 0;
+        for (int i = 0; i < live; i++)
+        {
+            KinesisRecord record = batch.Records[i];
+            SinkResult result = results[i];
+            if (result.Succeeded)
+            {
+                if (record.PredictedShard is { } predicted && predicted != result.ShardId)
+                {
+                    // The stream was resharded since the prediction: refresh the map. A plain record was routed by its
+                    // own key; an aggregate is good only if every user record lies in the shard it landed on.
+                    if (record.IsAggregate)
+                    {
+                        refreshed ??= await RefreshAfterWrongShardAsync().ConfigureAwait(false);
+                        if (!AllWithin(record, refreshed, result.ShardId))
+                        {
+                            (moved ??= []).Add(record);
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        refreshed ??= await RefreshAfterWrongShardAsync().ConfigureAwait(false);
+                    }
+                }
+
+                record.LastErrorCode = null;
+                record.StoredShard = result.ShardId;
+                record.StoredSequenceNumber = result.SequenceNumber;
+                stored.Add(record);
+                continue;
+            }
+
+            string code = result.ErrorCode!;
+            _metrics.Error(code, 1);
+            record.LastErrorCode = code;
+            record.LastErrorMessage = result.ErrorMessage;
+            record.LastError = null;
+            if (!IsRetryable(code) || (_options.FailIfThrottled && code == Throttled))
+            {
+                (failed ??= []).Add(record);
+                failCode = code;
+            }
+            else
+            {
+                batch.Records[remaining++] = record;
+            }
+        }
+
+        batch.Count = remaining;
+        Settle(stored, failed ?? [], failCode ?? "Unknown", null);
+        if (moved is not null)
+        {
+            Resend(moved);
+        }
+
+        return remaining;
+    }
+
+    private async Task<ShardMap> RefreshAfterWrongShardAsync()
+    {
+        try
+        {
+            return await RefreshMapAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Keep the old map; the next wrong shard tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogRefreshFailed(_logger, StreamName, ex);
+            return Volatile.Read(ref _map)!;
+        }
+    }
+
+    private static bool AllWithin(KinesisRecord record, ShardMap map, ShardId shard)
+    {
+        if (!map.TryGetRange(shard, out HashKeyRange range))
+        {
+            return false;
+        }
+
+        foreach (UserRecordCompletion user in record.UserRecords)
+        {
+            if (!range.Contains(user.HashKey))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes apart aggregates that landed on a shard not owning all their keys (readers drop them whole, as the KCL
+    /// does) and sends their user records again by the refreshed map, with their original arrival and expiry.
+    /// </summary>
+    private void Resend(List<KinesisRecord> moved)
+    {
+        var users = new List<DeaggregatedRecord>();
+        lock (_lock)
+        {
+            foreach (KinesisRecord record in moved)
+            {
+                users.Clear();
+                Unpacker.Deaggregate(record.EncodedData, "a", null, null, users);
+                LogResent(_logger, record.Count, StreamName);
+                for (int i = 0; i < users.Count; i++)
+                {
+                    UserRecordCompletion completion = record.UserRecords[i];
+                    completion.PriorAttempts += record.Attempts;
+                    int keyBytes = System.Text.Encoding.UTF8.GetByteCount(users[i].PartitionKey);
+                    Enqueue(completion, users[i].PartitionKey, keyBytes, users[i].ExplicitHashKey, users[i].Data.Span, record.ArrivalTimestamp, record.ExpiryTimestamp);
+                }
+            }
+
+            if (_flushWaiters.Count > 0)
+            {
+                SealAll();
+            }
+        }
+
+        foreach (KinesisRecord record in moved)
+        {
+            record.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes records final: releases their room and flush counts under the lock, then completes each caller (after
+    /// which a completion may be reused at once, so nothing of it is read afterwards).
+    /// </summary>
+    private void Settle(List<KinesisRecord> stored, List<KinesisRecord> failed, string failCode, Exception? error)
+    {
+        if (stored.Count == 0 && failed.Count == 0)
+        {
+            return;
+        }
+
+        List<TaskCompletionSource>? wake = null;
+        lock (_lock)
+        {
+            Release(stored);
+            Release(failed);
+            if (_fullWaiters.Count > 0)
+            {
+                wake = [.. _fullWaiters];
+                _fullWaiters.Clear();
+            }
+
+            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                (long generation, TaskCompletionSource done) = _flushWaiters[i];
+                if (!_pendingByOlderGeneration.Keys.Any(g => g <= generation))
+                {
+                    (wake ??= []).Add(done);
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+        }
+
+        long userRecords = 0, userBytes = 0, kinesisBytes = 0;
+        foreach (KinesisRecord record in stored)
+        {
+            bool aggregated = record.IsAggregate;
+            userRecords += record.Count;
+            userBytes += record.UserBytes;
+            kinesisBytes += record.Size;
+            _metrics.Record(_metrics.UserRecordsPerKinesisRecord, record.Count);
+            int attempts = record.Attempts;
+            for (int i = 0; i < record.UserRecords.Count; i++)
+            {
+                UserRecordCompletion completion = record.UserRecords[i];
+                int total = completion.PriorAttempts + attempts;
+                _metrics.Record(_metrics.RetriesPerRecord, total - 1);
+                completion.SetResult(new UserRecordResult(record.StoredShard, record.StoredSequenceNumber, aggregated ? i : 0, total, aggregated));
+            }
+
+            record.Release();
+        }
+
+        _metrics.Add(_metrics.UserRecordsPut, userRecords);
+        _metrics.Add(_metrics.UserRecordsDataPut, userBytes);
+        _metrics.Add(_metrics.KinesisRecordsPut, stored.Count);
+        _metrics.Add(_metrics.KinesisRecordsDataPut, kinesisBytes);
+
+        foreach (KinesisRecord record in failed)
+        {
+            string code = record.LastErrorCode ?? failCode;
+            bool expired = failCode == "Expired";
+            if (expired)
+            {
+                _metrics.Add(_metrics.UserRecordExpired, record.Count);
+            }
+
+            foreach (UserRecordCompletion completion in record.UserRecords)
+            {
+                int total = completion.PriorAttempts + record.Attempts;
+                _metrics.Record(_metrics.RetriesPerRecord, Math.Max(0, total - 1));
+                completion.SetException(expired
+                    ? UserRecordFailedException.Expired(_options.RecordTtl, total, record.LastErrorCode, record.LastErrorMessage, record.LastError)
+                    : new UserRecordFailedException(code, string.Create(CultureInfo.InvariantCulture, $"{code}: {record.LastErrorMessage ?? error?.Message} (after {total} attempt(s); not retried)."), total, record.LastError ?? error));
+            }
+
+            record.Release();
+        }
+
+        if (wake is not null)
+        {
+            foreach (TaskCompletionSource done in wake)
+            {
+                done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Gives back the records' room and flush counts. Under the lock.</summary>
+    private void Release(List<KinesisRecord> records)
+    {
+        foreach (KinesisRecord record in records)
+        {
+            foreach (UserRecordCompletion completion in record.UserRecords)
+            {
+                _outstandingRecords--;
+                _outstandingBytes -= completion.Bytes;
+                if (completion.Generation == _generation)
+                {
+                    _pendingInGeneration--;
+                }
+                else if (_pendingByOlderGeneration.TryGetValue(completion.Generation, out int left))
+                {
+                    if (left <= 1)
+                    {
+                        _pendingByOlderGeneration.Remove(completion.Generation);
+                    }
+                    else
+                    {
+                        _pendingByOlderGeneration[completion.Generation] = left - 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Throttling, internal failures and transport errors are retried; a bad request or a missing stream is not.</summary>
+    private static bool IsRetryable(Exception error) => error switch
+    {
+        KinesisException kinesis => IsRetryable(kinesis.ErrorCode),
+        ArgumentException or ObjectDisposedException or InvalidOperationException => false,
+        _ => true,
+    };
+
+    private static bool IsRetryable(string code) => code is Throttled or "InternalFailure" or "InternalFailureException"
+        or "ServiceUnavailable" or "ServiceUnavailableException" or "KMSThrottlingException" or "LimitExceededException";
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Could not refresh the shard map of stream {StreamName}; keeping the old one.")]
+    private static partial void LogRefreshFailed(ILogger logger, string streamName, Exception error);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "An aggregate of {Count} user records landed on a shard that does not own all their keys (stream {StreamName} was resharded); sending them again by the new shard map.")]
+    private static partial void LogResent(ILogger logger, int count, string streamName);
+}

@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using StreamCore.Connectors;
+using StreamCore.Errors;
+using StreamCore.Hashing;
+using StreamCore.Kinesis;
+
+namespace StreamCore.Producing;
+
+/// <summary>
+/// A KPL-style producer for one stream: user records are packed into KPL aggregates per predicted shard, collected
+/// into PutRecords calls within Kinesis's limits, rate-limited per shard, and retried with jittered backoff until
+/// <see cref="KinesisProducerOptions.RecordTtl"/>. Every <see cref="AddAsync"/> completes with where the record was
+/// stored, or fails with the final error: no record is dropped without its caller being told. Thread-safe.
+/// </summary>
+/// <remarks>
+/// <para><b>Bounds.</b> At most <see cref="KinesisProducerOptions.MaxOutstandingRecords"/> records and
+/// <see cref="KinesisProducerOptions.MaxOutstandingBytes"/> bytes are held; beyond that AddAsync waits (or fails,
+/// with <see cref="ProducerFullMode.Fail"/>), and everything buffered is sent at once rather than at its deadline.</para>
+/// <para><b>Ordering.</b> Records with the same partition key (or explicit hash key) go to the same aggregate and
+/// shard in the order they were added. By default that order is kept when no record is retried and PutRecords calls
+/// complete in the order they were sent (always so with the embedded engine, whose calls complete synchronously;
+/// over a network up to <see cref="KinesisProducerOptions.MaxConcurrentRequests"/> calls are in flight and may
+/// overtake). A retried record may land after records added later. With
+/// <see cref="KinesisProducerOptions.StrictOrdering"/>, one call is in flight per shard and failed records are
+/// retried before anything later of their shard is sent, so per-key order holds under retries too; only user records
+/// re-sent because a reshard moved their keys (below) may then follow later ones.</para>
+/// <para><b>Reshards.</b> The shard map comes from ListShards. When a put lands on a shard other than the predicted
+/// one, the map is refreshed; an aggregate whose user records all lie in the range of the shard it landed on is
+/// stored, and one holding keys outside it (which the KCL would drop) is taken apart and its user records are sent
+/// again by the new map, so de-aggregating readers see each user record once.</para>
+/// <para><b>Cancellation.</b> AddAsync's token cancels only a wait for room; once accepted, a record goes out.</para>
+/// </remarks>
+public sealed partial class KinesisProducer : IAsyncDisposable
+{
+    private static readonly Aggregation.RecordDeaggregator Unpacker = new();
+
+    private readonly RecordSink _sink;
+    private readonly KinesisProducerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ProducerMetrics _metrics;
+    private readonly ResiliencePipeline<int> _retry;
+    private readonly ShardRateLimiter? _rateLimiter;
+    private readonly ConcurrentQueue<UserRecordCompletion> _completions = new();
+    private readonly PartitionKeyHashCache _keyHashes = new();
+    private readonly ITimer _timer;
+    private readonly long _bufferedTicks;
+    private readonly long _retryBufferedTicks;
+    private readonly long _ttlTicks;
+
+    // Everything below is guarded by _lock.
+    private readonly object _lock = new();
+    private ShardMap? _map;
+    private Aggregator[] _aggregators = [];
+    private readonly Lane _lane = new(null);
+    private readonly Dictionary<ShardId, Lane> _shardLanes = [];
+    private readonly Queue<SendBatch> _toStart = new();
+    private readonly Queue<TaskCompletionSource> _fullWaiters = new();
+    private readonly Dictionary<long, int> _pendingByOlderGeneration = [];
+    private readonly List<(long Generation, TaskCompletionSource Done)> _flushWaiters = [];
+    private long _generation;
+    private int _pendingInGeneration;
+    private int _outstandingRecords;
+    private long _outstandingBytes;
+    private long _timerDue = long.MaxValue;
+    private bool _disposed;
+    private Task<ShardMap>? _mapLoad;
+    private volatile int _toStartCount;
+
+    [ThreadStatic]
+    private static bool t_starting;
+
+    /// <summary>Creates a producer that writes through any Kinesis client (embedded, the StreamCore server, Amazon Kinesis).</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="streamName">The stream to write.</param>
+    /// <param name="options">Settings (validated here); null for the KPL's defaults.</param>
+    /// <param name="loggerFactory">For the producer's log; null for none.</param>
+    /// <param name="meterFactory">Creates the <c>StreamCore</c> meter; null for a meter of its own.</param>
+    public KinesisProducer(IKinesisClient client, string streamName, KinesisProducerOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(new KinesisClientRecordSink(client ?? throw new ArgumentNullException(nameof(client)), streamName ?? throw new ArgumentNullException(nameof(streamName))), options, loggerFactory, meterFactory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a producer that appends through the embedded engine's event-bus face: no request objects, no copies
+    /// beyond the one into the shard's log. The Kinesis client's fault injection and throughput emulation do not apply.
+    /// </summary>
+    /// <param name="stream">The stream to write.</param>
+    /// <param name="options">Settings (validated here); null for the KPL's defaults.</param>
+    /// <param name="loggerFactory">For the producer's log; null for none.</param>
+    /// <param name="meterFactory">Creates the <c>StreamCore</c> meter; null for a meter of its own.</param>
+    public KinesisProducer(DataStream stream, KinesisProducerOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(new DataStreamRecordSink(stream ?? throw new ArgumentNullException(nameof(stream))), options, loggerFactory, meterFactory)
+    {
+    }
+
+    internal KinesisProducer(RecordSink sink, KinesisProducerOptions? options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
+        options ??= new KinesisProducerOptions();
+        options.Validate();
+        _sink = sink;
+        _options = options;
+        _time = options.TimeProvider;
+        _timerDue = long.MaxValue;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<KinesisProducer>() ?? NullLogger.Instance;
+        _metrics = new ProducerMetrics(sink.StreamName, meterFactory, () => Volatile.Read(ref _outstandingRecords));
+        _bufferedTicks = Ticks(options.RecordMaxBufferedTime);
+        _retryBufferedTicks = _bufferedTicks / 2;
+        _ttlTicks = Ticks(options.RecordTtl);
+        if ((options.ShardWriteLimits ?? sink.ShardWriteLimits) is { } limits)
+        {
+            _rateLimiter = new ShardRateLimiter(limits, options.RateLimit, _time);
+        }
+
+        _retry = new ResiliencePipelineBuilder<int> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<int>
+            {
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result > 0),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.RetryMaxDelay,
+            })
+            .Build();
+        _timer = _time.CreateTimer(static state => ((KinesisProducer)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The stream written to.</summary>
+    public string StreamName => _sink.StreamName;
+
+    /// <summary>User records added and not yet final.</summary>
+    public int OutstandingRecordCount => Volatile.Read(ref _outstandingRecords);
+
+    /// <summary>
+    /// Adds a user record. Bad input is refused here, before anything is buffered, with the Kinesis face's errors:
+    /// <see cref="ValidationException"/> for an empty or over-long partition key or a malformed explicit hash key,
+    /// <see cref="InvalidArgumentException"/> for a hash key beyond 2^128 - 1 or a record over the stream's maximum
+    /// record size. The data is copied; the buffer may be reused once this returns.
+    /// </summary>
+    /// <param name="partitionKey">1-256 characters; its MD5 chooses the shard unless an explicit hash key is given.</param>
+    /// <param name="data">The payload.</param>
+    /// <param name="explicitHashKey">A decimal hash key in [0, 2^128 - 1] that chooses the shard.</param>
+    /// <param name="cancellationToken">Cancels a wait for room (see <see cref="KinesisProducerOptions.FullMode"/>).</param>
+    /// <returns>
+    /// Completes when the record is stored, with its shard, sequence number, subsequence number and attempts; fails
+    /// with <see cref="UserRecordFailedException"/> when it cannot be stored. Await it once.
+    /// </returns>
+    public ValueTask<UserRecordResult> AddAsync(string partitionKey, ReadOnlyMemory<byte> data, string? explicitHashKey = null, CancellationToken cancellationToken = default)
+    {
+        ShardMap? map = Volatile.Read(ref _map);
+        if (map is null)
+        {
+            return AddSlowAsync(partitionKey, data, explicitHashKey, cancellationToken);
+        }
+
+        if (Validate(map, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        {
+            return ValueTask.FromException<UserRecordResult>(invalid);
+        }
+
+        UserRecordCompletion? completion;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return ValueTask.FromException<UserRecordResult>(new ObjectDisposedException(nameof(KinesisProducer)));
+            }
+
+            completion = TryAdmit(keyBytes + data.Length);
+            if (completion is not null)
+            {
+                Add(completion, partitionKey, keyBytes, explicitHashKey, data.Span);
+            }
+        }
+
+        if (completion is null)
+        {
+            return AddSlowAsync(partitionKey, data, explicitHashKey, cancellationToken);
+        }
+
+        _metrics.Add(_metrics.UserRecordsReceived, 1);
+        StartReadyBatches();
+        return new ValueTask<UserRecordResult>(completion, completion.Version);
+
+        void Add(UserRecordCompletion c, string pk, int pkBytes, string? ehk, ReadOnlySpan<byte> payload)
+        {
+            c.HashKey = hashKey;
+            Enqueue(c, pk, pkBytes, ehk, payload, arrival: 0, expiry: 0);
+        }
+    }
+
+    private async ValueTask<UserRecordResult> AddSlowAsync(string partitionKey, ReadOnlyMemory<byte> data, string? explicitHashKey, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        ShardMap map = Volatile.Read(ref _map) ?? await LoadMapAsync(cancellationToken).ConfigureAwait(false);
+        if (Validate(map, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        {
+            throw invalid;
+        }
+
+        while (true)
+        {
+            UserRecordCompletion? completion;
+            Task? room = null;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                completion = TryAdmit(keyBytes + data.Length);
+                if (completion is not null)
+                {
+                    completion.HashKey = hashKey;
+                    Enqueue(completion, partitionKey, keyBytes, explicitHashKey, data.Span, arrival: 0, expiry: 0);
+                }
+                else if (_options.FullMode == ProducerFullMode.Fail)
+                {
+                    throw new ProducerBufferFullException(string.Create(CultureInfo.InvariantCulture,
+                        $"The producer for stream {StreamName} holds {_outstandingRecords} records ({_outstandingBytes} bytes) not yet final; at most {_options.MaxOutstandingRecords} records and {_options.MaxOutstandingBytes} bytes are allowed (FullMode is Fail)."));
+                }
+                else
+                {
+                    var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _fullWaiters.Enqueue(waiter);
+                    room = waiter.Task;
+
+                    // Nothing is gained by waiting for deadlines while callers wait for room: send what is buffered.
+                    SealAll();
+                }
+            }
+
+            if (completion is not null)
+            {
+                _metrics.Add(_metrics.UserRecordsReceived, 1);
+                StartReadyBatches();
+                return await new ValueTask<UserRecordResult>(completion, completion.Version).ConfigureAwait(false);
+            }
+
+            StartReadyBatches();
+            await room!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends everything buffered now and completes when every record added before the call has its final result
+    /// (stored or failed); records added meanwhile are not waited for.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the records still go out).</param>
+    /// <returns>A task that completes when those records are final.</returns>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task done;
+        lock (_lock)
+        {
+            SealAll();
+            if (_pendingInGeneration == 0 && _pendingByOlderGeneration.Count == 0)
+            {
+                done = Task.CompletedTask;
+            }
+            else
+            {
+                if (_pendingInGeneration > 0)
+                {
+                    _pendingByOlderGeneration[_generation] = _pendingInGeneration;
+                }
+
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _flushWaiters.Add((_generation, waiter));
+                _generation++;
+                _pendingInGeneration = 0;
+                done = waiter.Task;
+            }
+        }
+
+        StartReadyBatches();
+        return done.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Refuses new records, flushes (every record added has its final result), and stops the timer.</summary>
+    /// <returns>A task that completes when done.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        TaskCompletionSource[] waiting;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            waiting = [.. _fullWaiters];
+            _fullWaiters.Clear();
+        }
+
+        foreach (TaskCompletionSource waiter in waiting)
+        {
+            waiter.TrySetResult(); // they see _disposed and fail with ObjectDisposedException
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+    }
+
+    /// <summary>Checks a record as the Kinesis face would; returns the error, or null with its hash key and key size.</summary>
+    private Exception? Validate(ShardMap map, string partitionKey, int dataLength, string? explicitHashKey, out UInt128 hashKey, out int keyBytes)
+    {
+        hashKey = default;
+        keyBytes = 0;
+        if (partitionKey is not { Length: > 0 and <= Constraints.MaxPartitionKeyLength } || (explicitHashKey is not null && !Constraints.IsHashKey(explicitHashKey)))
+        {
+            var errors = default(ValidationErrors);
+            Constraints.PartitionKey(ref errors, partitionKey, "partitionKey");
+            Constraints.ExplicitHashKey(ref errors, explicitHashKey, "explicitHashKey");
+            try
+            {
+                errors.ThrowIfAny();
+            }
+            catch (ValidationException ex)
+            {
+                return ex;
+            }
+        }
+
+        Span<byte> utf8 = stackalloc byte[partitionKey.Length * 3];
+        keyBytes = Encoding.UTF8.GetBytes(partitionKey, utf8);
+        if (explicitHashKey is not null)
+        {
+            if (PartitionKeyHash.TryParseExplicitHashKey(explicitHashKey, out hashKey) != ExplicitHashKeyParse.Ok)
+            {
+                return ErrorMessages.ExplicitHashKeyOutOfRange(explicitHashKey);
+            }
+        }
+        else
+        {
+            hashKey = _keyHashes.Hash(partitionKey, utf8[..keyBytes]);
+        }
+
+        if (keyBytes + dataLength > map.MaxRecordBytes)
+        {
+            return ErrorMessages.RecordTooLarge(keyBytes + dataLength, map.MaxRecordBytes / 1024);
+        }
+
+        return null;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+}

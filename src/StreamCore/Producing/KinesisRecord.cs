@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Text;
+using StreamCore.Connectors;
+using static StreamCore.Aggregation.AggregatedRecordFormat;
+
+namespace StreamCore.Producing;
+
+/// <summary>
+/// One Kinesis record on its way: a KPL aggregate being filled for one predicted shard, or a user record sent alone.
+/// Filled under the producer's lock; encoded and sent outside it.
+/// </summary>
+internal sealed class KinesisRecord
+{
+    // The records section: concatenated `records` fields (aggregates), or the lone record's data.
+    public byte[] Buffer;
+    public int Length;
+
+    // Key tables, in index order (aggregates only).
+    public readonly List<string> PartitionKeys = [];
+    public readonly List<string> ExplicitHashKeys = [];
+    public int TablesSize;
+
+    public readonly List<UserRecordCompletion> UserRecords = [];
+
+    // The first user record: a lone record is sent with its own keys; an aggregate with partition key "a" and the
+    // first record's hash key as its explicit hash key, so it lands on the predicted shard.
+    public string FirstPartitionKey = string.Empty;
+    public string? FirstExplicitHashKey;
+    public int FirstDataOffset;
+    public int FirstDataLength;
+
+    public ShardId? PredictedShard;
+    public long ArrivalTimestamp;
+    public long DeadlineTimestamp;
+    public long ExpiryTimestamp;
+
+    public ShardId StoredShard;
+    public SequenceNumber StoredSequenceNumber;
+
+    public int Attempts;
+    public string? LastErrorCode;
+    public string? LastErrorMessage;
+    public Exception? LastError;
+
+    public byte[]? Encoded;
+    public int EncodedLength;
+
+    public KinesisRecord(int capacity)
+    {
+        Buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    }
+
+    public int Count => UserRecords.Count;
+
+    public bool IsAggregate => UserRecords.Count > 1;
+
+    public UInt128 FirstHashKey => UserRecords[0].HashKey;
+
+    /// <summary>The size Kinesis counts (data plus partition key), once encoded; an upper bound while filling.</summary>
+    public int Size => IsAggregate ? Overhead + TablesSize + Length + 1 : FirstDataLength + Encoding.UTF8.GetByteCount(FirstPartitionKey);
+
+    /// <summary>The user data and key bytes it carries.</summary>
+    public long UserBytes;
+
+    public void EnsureCapacity(int needed)
+    {
+        if (Length + needed > Buffer.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + needed));
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = larger;
+        }
+    }
+
+    /// <summary>Builds the record as it goes out (encoding an aggregate once: tables, records, MD5 trailer).</summary>
+    public SinkRecord ToSinkRecord()
+    {
+        if (!IsAggregate)
+        {
+            return new SinkRecord(FirstPartitionKey, FirstExplicitHashKey is null ? null : FirstHashKey, FirstExplicitHashKey, Buffer.AsMemory(FirstDataOffset, FirstDataLength));
+        }
+
+        if (Encoded is null)
+        {
+            int protobufLength = TablesSize + Length;
+            Encoded = ArrayPool<byte>.Shared.Rent(Overhead + protobufLength);
+            Span<byte> span = Encoded;
+            int position = MagicLength;
+            Span<byte> utf8 = stackalloc byte[256 * 3];
+            foreach (string key in PartitionKeys)
+            {
+                int n = Encoding.UTF8.GetBytes(key, utf8);
+                position += WriteField(span[position..], PartitionKeyTableTag, utf8[..n]);
+            }
+
+            foreach (string key in ExplicitHashKeys)
+            {
+                int n = Encoding.ASCII.GetBytes(key, utf8);
+                position += WriteField(span[position..], ExplicitHashKeyTableTag, utf8[..n]);
+            }
+
+            Buffer.AsSpan(0, Length).CopyTo(span[position..]);
+            EncodedLength = Frame(span, protobufLength);
+        }
+
+        return new SinkRecord("a", FirstHashKey, null, Encoded.AsMemory(0, EncodedLength));
+    }
+
+    /// <summary>The aggregate's bytes as sent (for taking it apart again).</summary>
+    public ReadOnlyMemory<byte> EncodedData => Encoded.AsMemory(0, EncodedLength);
+
+    public void Release()
+    {
+        ArrayPool<byte>.Shared.Return(Buffer);
+        Buffer = [];
+        if (Encoded is not null)
+        {
+            ArrayPool<byte>.Shared.Return(Encoded);
+            Encoded = null;
+        }
+    }
+}
