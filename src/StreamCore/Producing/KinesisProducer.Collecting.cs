@@ -145,7 +145,9 @@ public sealed partial class KinesisProducer
         lane.Pending.Add(record);
         lane.PendingBytes += size;
         lane.EarliestDeadline = Math.Min(lane.EarliestDeadline, record.DeadlineTimestamp);
-        if (lane.Pending.Count >= _options.CollectionMaxCount || lane.PendingBytes >= _options.CollectionMaxSize)
+        // Strict ordering sends one Kinesis record per call: a partly failed PutRecords stores later records of a shard
+        // before the failed earlier ones, so only a call of one record (an aggregate keeps its own order) is safe.
+        if (lane.Pending.Count >= (_options.StrictOrdering ? 1 : _options.CollectionMaxCount) || lane.PendingBytes >= _options.CollectionMaxSize)
         {
             Cut(lane);
         }
