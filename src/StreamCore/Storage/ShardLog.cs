@@ -329,7 +329,6 @@ internal sealed class ShardLog
     /// <summary>Drops the oldest segment unless it is the tail or has a writer in flight (memory cap policy).</summary>
     public bool DropOldestSegment()
     {
-        Interleaving.Point("trim.oldest");
         lock (_rollLock)
         {
             AssertInvariantsLocked();

@@ -193,6 +193,7 @@ internal sealed class StorageBudget
                 return null;
             }
 
+            Interleaving.Point("budget.trim-oldest");
             TrimOutcome trimmed = TrimOldestSegment();
             if (trimmed == TrimOutcome.WritersInFlight && writerWait.Count < MaxWriterWaitSpins)
             {
