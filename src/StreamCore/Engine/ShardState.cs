@@ -81,6 +81,20 @@ internal sealed class ShardState
     public SequenceNumber SequenceNumberAt(long index, long arrivalMs) =>
         new(CreationSeconds, Id.Index, index + 1, arrivalMs / 1000);
 
+    /// <summary>
+    /// How far a reader at <paramref name="nextIndex"/> is behind the tip: 0 when caught up, else the age of the
+    /// oldest record it has not read. Call within a pinned read.
+    /// </summary>
+    public long MillisBehindLatest(long nextIndex, long nowMs)
+    {
+        if (nextIndex >= Log.EndIndex)
+        {
+            return 0;
+        }
+
+        return Log.ArrivalOf(Math.Max(nextIndex, Log.FirstRetainedIndex)) is { } arrival ? Math.Max(0, nowMs - arrival) : 0;
+    }
+
     /// <summary>Log index of the record a sequence number names (the shard's starting number names index 0).</summary>
     public static long IndexOf(SequenceNumber sequenceNumber) => Math.Max(0, sequenceNumber.SequenceIndex - 1);
 }

@@ -1,18 +1,20 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using System.Buffers;
+using System.Text;
 using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Kinesis;
 using StreamCore.Metrics;
-using StreamCore.Reading;
 using StreamCore.Storage;
 using StreamCore.Throughput;
 
 namespace StreamCore;
 
-/// <summary>The data plane: appends, their rules and failures.</summary>
+/// <summary>
+/// The data plane's write side, the one path both faces call (PutRecord, PutRecords, <c>DataStream.Append</c>):
+/// routing, reshard retry, fault rules, KMS key checks, encryption, throughput admission and the write metrics,
+/// each exactly once. The faces validate request shapes and translate results; nothing else.
+/// </summary>
 public sealed partial class StreamEngine
 {
     /// <summary>The cutoff a read uses: records that arrived at or before it are expired.</summary>
@@ -27,41 +29,60 @@ public sealed partial class StreamEngine
         }
     }
 
-    /// <summary>Appends one record to the shard that owns <paramref name="hashKey"/>. Validation is the caller's.</summary>
-    internal SequenceNumber Append(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, out ShardState shard)
+    /// <summary>
+    /// Appends one record to the shard that owns <paramref name="hashKey"/> (the record's shape and size are the
+    /// caller's to check, see <see cref="RecordRules.EncodePartitionKey"/>). Reads the clock once. <c>operation</c>
+    /// names the Kinesis operation whose fault rules apply (PutRecord); the event-bus face passes null.
+    /// </summary>
+    internal SequenceNumber Append(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, string? operation, out ShardState shard)
     {
-        if (stream.ActiveCipher is { } cipher)
+        long now = NowMs;
+        shard = stream.Router!.Route(hashKey);
+        if (operation is not null && Faults.Check(operation, stream.Name, shard.Id) is { } fault)
         {
-            return AppendEncrypted(stream, cipher, hashKey, partitionKeyUtf8, data, nowMs, out shard);
+            throw fault;
         }
 
-        return AppendStored(stream, hashKey, partitionKeyUtf8, data, data.Length, 1, nowMs, out shard);
+        RecordCipher? cipher = stream.ActiveCipher;
+        if (cipher is not null)
+        {
+            Options.KeyProvider.GetKey(cipher.KeyId); // KMS errors for a disabled or missing key
+        }
+
+        if (Throughput?.AdmitWrite(stream, shard, partitionKeyUtf8.Length + data.Length, now) is { } throttled)
+        {
+            StreamMetrics.Add(Metrics.WriteThrottled, 1, stream, shard);
+            throw throttled;
+        }
+
+        return cipher is null
+            ? AppendStored(stream, hashKey, partitionKeyUtf8, data, data.Length, 1, now, ref shard)
+            : AppendEncrypted(stream, cipher, hashKey, partitionKeyUtf8, data, now, ref shard);
     }
 
-    private SequenceNumber AppendEncrypted(StreamState stream, RecordCipher cipher, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, out ShardState shard)
+    private SequenceNumber AppendEncrypted(StreamState stream, RecordCipher cipher, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long nowMs, ref ShardState shard)
     {
         int length = data.Length + RecordCipher.Overhead;
-        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        byte[]? rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
         Span<byte> stored = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
         try
         {
             cipher.Encrypt(data, stored);
-            return AppendStored(stream, hashKey, partitionKeyUtf8, stored, data.Length, cipher.RecordKind, nowMs, out shard);
+            return AppendStored(stream, hashKey, partitionKeyUtf8, stored, data.Length, cipher.RecordKind, nowMs, ref shard);
         }
         finally
         {
             if (rented is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
 
-    private SequenceNumber AppendStored(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, int plainLength, int kind, long nowMs, out ShardState shard)
+    private SequenceNumber AppendStored(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, int plainLength, int kind, long nowMs, ref ShardState shard)
     {
         while (true)
         {
-            shard = stream.Router!.Route(hashKey);
             AppendStatus status = shard.Log.Append(partitionKeyUtf8, data, nowMs, out long index, kind);
             if (status == AppendStatus.Appended)
             {
@@ -72,11 +93,178 @@ public sealed partial class StreamEngine
 
             // A reshard publishes the new router before it closes the parents, so a closed shard means "route again";
             // the same closed shard again means the stream itself is gone.
-            if (status != AppendStatus.Closed || stream.Router!.Route(hashKey) == shard)
+            ShardState rerouted = stream.Router!.Route(hashKey);
+            if (status != AppendStatus.Closed || rerouted == shard)
             {
                 throw AppendFailure(stream, shard, status);
             }
+
+            shard = rerouted;
         }
+    }
+
+    /// <summary>
+    /// Appends a PutRecords batch: every record is size-checked, hashed and encrypted before anything is written (a
+    /// bad record fails the whole call); fault rules and throttling then fail single records, in request order; the
+    /// rest is written with one reservation per shard, request order kept within each shard. Reads the clock once.
+    /// </summary>
+    /// <param name="stream">The stream, resolved by the caller.</param>
+    /// <param name="records">The records, shape-checked by the caller.</param>
+    /// <param name="operation">The Kinesis operation whose fault rules apply (PutRecords), or null for none.</param>
+    /// <param name="outcomes">Filled in request order; as long as <paramref name="records"/>.</param>
+    /// <returns>The number of records that failed.</returns>
+    internal int AppendBatch(StreamState stream, ReadOnlySpan<BatchRecord> records, string? operation, Span<AppendOutcome> outcomes)
+    {
+        RequireWritable(stream);
+        int count = records.Length;
+        RecordCipher? cipher = stream.ActiveCipher;
+        var pending = new PendingRecord[count];
+        var hashKeys = new UInt128[count];
+        Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        for (int i = 0; i < count; i++)
+        {
+            ref readonly BatchRecord record = ref records[i];
+            ReadOnlyMemory<byte> data = record.Data;
+            RecordRules.CheckSize(stream, record.PartitionKeyUtf8Length + data.Length);
+            if (record.ExplicitHashKey is { } explicitKey)
+            {
+                hashKeys[i] = explicitKey;
+            }
+            else
+            {
+                int written = Encoding.UTF8.GetBytes(record.PartitionKey, keyBuffer);
+                hashKeys[i] = KeyHashes.Hash(record.PartitionKey, keyBuffer[..written]);
+            }
+
+            if (cipher is not null)
+            {
+                byte[] stored = new byte[data.Length + RecordCipher.Overhead];
+                cipher.Encrypt(data.Span, stored);
+                data = stored;
+            }
+
+            pending[i] = new PendingRecord(record.PartitionKey, record.PartitionKeyUtf8Length, data);
+        }
+
+        if (operation is not null && Faults.Check(operation, stream.Name, null) is { } fault)
+        {
+            throw fault;
+        }
+
+        RequireKeys(stream, activeOnly: true);
+        var write = new int[count];
+        int writing = 0, refused = 0;
+        long now = NowMs;
+        bool perRecordFaults = operation is not null && Faults.HasPerRecordRules;
+        ThroughputGovernor? throughput = Throughput;
+        for (int i = 0; i < count; i++)
+        {
+            // Per-record faults and throttling fail single records, in request order; the others are stored.
+            ShardState? target = perRecordFaults || throughput is not null ? stream.Router!.Route(hashKeys[i]) : null;
+            KinesisException? refusal = perRecordFaults ? Faults.CheckRecord(stream.Name, target!.Id) : null;
+            refusal ??= throughput?.AdmitWrite(stream, target!, records[i].PartitionKeyUtf8Length + records[i].Data.Length, now);
+            if (refusal is not null)
+            {
+                outcomes[i] = new AppendOutcome(null, default, refusal);
+                refused++;
+                if (refusal is ProvisionedThroughputExceededException)
+                {
+                    StreamMetrics.Add(Metrics.WriteThrottled, 1, stream, target);
+                }
+            }
+            else
+            {
+                write[writing++] = i;
+            }
+        }
+
+        return refused + AppendRouted(stream, pending, hashKeys, write, writing, outcomes, cipher?.RecordKind ?? 1, now);
+    }
+
+    /// <summary>
+    /// Appends records to the shards that own their hash keys, one batch reservation per shard, keeping request
+    /// order within each shard; fills <paramref name="outcomes"/> and returns the failure count. A shard closed by a
+    /// concurrent reshard sends its records through the new router.
+    /// </summary>
+    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, Span<AppendOutcome> outcomes, int kind, long now)
+    {
+        int failed = 0;
+        int[] shardOf = new int[remaining];
+        var batch = new PendingRecord[remaining];
+        int overhead = kind >= 2 ? RecordCipher.Overhead : 0;
+        while (remaining > 0)
+        {
+            // Route the records still to write, then group them by shard, keeping request order within a group.
+            HashKeyRouter<ShardState> router = stream.Router!;
+            ShardState[] byIndex = stream.Shards;
+            for (int i = 0; i < remaining; i++)
+            {
+                shardOf[i] = router.Route(hashKeys[order[i]]).Id.Index;
+            }
+
+            Array.Sort(shardOf, order, 0, remaining);
+            int retry = 0;
+            for (int start = 0; start < remaining;)
+            {
+                int end = start;
+                while (end < remaining && shardOf[end] == shardOf[start])
+                {
+                    end++;
+                }
+
+                Array.Sort(order, start, end - start); // request order within the shard
+                ShardState shard = byIndex[shardOf[start]];
+                int n = end - start;
+                for (int j = 0; j < n; j++)
+                {
+                    batch[j] = pending[order[start + j]];
+                }
+
+                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first, kind);
+                if (status == AppendStatus.Closed && stream.Router != router)
+                {
+                    for (int j = start; j < end; j++)
+                    {
+                        order[retry++] = order[j]; // resharded under us: route these again
+                    }
+                }
+                else if (status == AppendStatus.Appended)
+                {
+                    StreamMetrics.Add(Metrics.IncomingRecords, n, stream, shard);
+                    if (Metrics.IncomingBytes.Enabled)
+                    {
+                        long bytes = 0;
+                        for (int j = 0; j < n; j++)
+                        {
+                            bytes += batch[j].PartitionKeyUtf8Length + batch[j].Data.Length - overhead; // what was put, not what is stored
+                        }
+
+                        StreamMetrics.Add(Metrics.IncomingBytes, bytes, stream, shard);
+                    }
+
+                    for (int j = 0; j < n; j++)
+                    {
+                        outcomes[order[start + j]] = new AppendOutcome(shard, shard.SequenceNumberAt(first + j, now), null);
+                    }
+                }
+                else
+                {
+                    Exception error = AppendFailure(stream, shard, status);
+                    for (int j = start; j < end; j++)
+                    {
+                        outcomes[order[j]] = new AppendOutcome(null, default, error);
+                    }
+
+                    failed += n;
+                }
+
+                start = end;
+            }
+
+            remaining = retry;
+        }
+
+        return failed;
     }
 
     internal Exception AppendFailure(StreamState stream, ShardState shard, AppendStatus status) => status switch

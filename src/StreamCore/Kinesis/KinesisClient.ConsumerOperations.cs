@@ -131,7 +131,7 @@ internal sealed partial class KinesisClient
             long bytes = 0;
             foreach (StreamRecord record in e.Records)
             {
-                records.Add(ToRecord(record, stream));
+                records.Add(ToRecord(record));
                 bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
             }
 

@@ -39,16 +39,7 @@ internal sealed partial class KinesisClient
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(request.PartitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
         UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
-        ShardState target = stream.Router!.Route(hashKey);
-        Inject("PutRecord", stream.Name, target);
-        engine.RequireKeys(stream, activeOnly: true);
-        if (engine.Throughput?.AdmitWrite(stream, target, keyLength + data.Length, engine.NowMs) is { } throttled)
-        {
-            StreamMetrics.Add(engine.Metrics.WriteThrottled, 1, stream, target);
-            throw throttled;
-        }
-
-        SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, engine.NowMs, out ShardState shard);
+        SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, "PutRecord", out ShardState shard);
         return new PutRecordResponse
         {
             ShardId = shard.IdText,
@@ -98,158 +89,30 @@ internal sealed partial class KinesisClient
             throw new InvalidArgumentException($"Records size exceeds the PutRecords limit: the request's records total {totalBytes.ToString(CultureInfo.InvariantCulture)} bytes (data plus partition keys); at most {Constraints.MaxPutRecordsBytes.ToString(CultureInfo.InvariantCulture)} bytes (10 MiB) are accepted per call.");
         }
 
-        // Every record is checked and routed before anything is written: a bad entry fails the whole call.
-        engine.RequireWritable(stream);
-        RecordCipher? cipher = stream.ActiveCipher;
-        var pending = new PendingRecord[count];
-        var hashKeys = new UInt128[count];
-        Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        var batch = new BatchRecord[count];
         for (int i = 0; i < count; i++)
         {
             PutRecordsRequestEntry entry = records![i];
-            ReadOnlyMemory<byte> data = Memory(entry.Data!);
-            RecordRules.CheckSize(stream, keyLengths[i] + data.Length);
-            if (entry.ExplicitHashKey is { } explicitKey)
-            {
-                hashKeys[i] = ExplicitHashKey(explicitKey);
-            }
-            else
-            {
-                int written = Encoding.UTF8.GetBytes(entry.PartitionKey!, keyBuffer);
-                hashKeys[i] = engine.KeyHashes.Hash(entry.PartitionKey!, keyBuffer[..written]);
-            }
-
-            if (cipher is not null)
-            {
-                byte[] stored = new byte[data.Length + RecordCipher.Overhead];
-                cipher.Encrypt(data.Span, stored);
-                data = stored;
-            }
-
-            pending[i] = new PendingRecord(entry.PartitionKey!, keyLengths[i], data);
+            batch[i] = new BatchRecord(entry.PartitionKey!, keyLengths[i], entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : null, Memory(entry.Data!));
         }
 
-        Inject("PutRecords", stream.Name);
-        engine.RequireKeys(stream, activeOnly: true);
-        var results = new PutRecordsResultEntry[count];
-        var write = new int[count];
-        int writing = 0, injected = 0;
-        long now = engine.NowMs;
-        bool perRecordFaults = engine.Faults.HasPerRecordRules;
-        for (int i = 0; i < count; i++)
+        var outcomes = new AppendOutcome[count];
+        int failed = engine.AppendBatch(stream, batch, "PutRecords", outcomes);
+        var results = new List<PutRecordsResultEntry>(count);
+        foreach (AppendOutcome outcome in outcomes)
         {
-            // Per-record faults and throttling fail single records, in request order; the others are stored.
-            ShardState? target = perRecordFaults || engine.Throughput is not null ? stream.Router!.Route(hashKeys[i]) : null;
-            KinesisException? refusal = perRecordFaults ? engine.Faults.CheckRecord(stream.Name, target!.Id) : null;
-            refusal ??= engine.Throughput?.AdmitWrite(stream, target!, pending[i].PartitionKeyUtf8Length + pending[i].Data.Length, now);
-            if (refusal is not null)
-            {
-                results[i] = FailedEntry(refusal);
-                injected++;
-                if (refusal is ProvisionedThroughputExceededException && target is not null)
-                {
-                    StreamMetrics.Add(engine.Metrics.WriteThrottled, 1, stream, target);
-                }
-            }
-            else
-            {
-                write[writing++] = i;
-            }
+            results.Add(outcome.Error is { } error
+                ? FailedEntry(error)
+                : new PutRecordsResultEntry { ShardId = outcome.Shard!.IdText, SequenceNumber = outcome.SequenceNumber.ToString() });
         }
 
-        int failed = injected + AppendRouted(stream, pending, hashKeys, write, writing, results, cipher?.RecordKind ?? 1, now);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
-            Records = new List<PutRecordsResultEntry>(results),
+            Records = results,
             EncryptionType = EncryptionOf(stream),
         };
     });
-
-    /// <summary>
-    /// Appends records to the shards that own their hash keys, one batch reservation per shard, keeping request
-    /// order within each shard; fills <paramref name="results"/> in request order and returns the failure count. A
-    /// shard closed by a concurrent reshard sends its records through the new router.
-    /// </summary>
-    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, PutRecordsResultEntry[] results, int kind, long now)
-    {
-        int failed = 0;
-        int[] shardOf = new int[remaining];
-        ShardState[] byIndex;
-
-        while (remaining > 0)
-        {
-            // Route the records still to write, then group them by shard, keeping request order within a group.
-            HashKeyRouter<ShardState> router = stream.Router!;
-            byIndex = stream.Shards;
-            for (int i = 0; i < remaining; i++)
-            {
-                shardOf[i] = router.Route(hashKeys[order[i]]).Id.Index;
-            }
-
-            Array.Sort(shardOf, order, 0, remaining);
-            int retry = 0;
-            var batch = new PendingRecord[remaining];
-            for (int start = 0; start < remaining;)
-            {
-                int end = start;
-                while (end < remaining && shardOf[end] == shardOf[start])
-                {
-                    end++;
-                }
-
-                Array.Sort(order, start, end - start); // request order within the shard
-                ShardState shard = byIndex[shardOf[start]];
-                int n = end - start;
-                for (int j = 0; j < n; j++)
-                {
-                    batch[j] = pending[order[start + j]];
-                }
-
-                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first, kind);
-                if (status == AppendStatus.Closed && stream.Router != router)
-                {
-                    for (int j = start; j < end; j++)
-                    {
-                        order[retry++] = order[j]; // resharded under us: route these again
-                    }
-                }
-                else
-                {
-                    Exception? error = status == AppendStatus.Appended ? null : engine.AppendFailure(stream, shard, status);
-                    if (error is null)
-                    {
-                        StreamMetrics.Add(engine.Metrics.IncomingRecords, n, stream, shard);
-                        if (engine.Metrics.IncomingBytes.Enabled)
-                        {
-                            long bytes = 0;
-                            for (int j = 0; j < n; j++)
-                            {
-                                bytes += batch[j].PartitionKeyUtf8Length + batch[j].Data.Length;
-                            }
-
-                            StreamMetrics.Add(engine.Metrics.IncomingBytes, bytes, stream, shard);
-                        }
-                    }
-
-                    for (int j = 0; j < n; j++)
-                    {
-                        results[order[start + j]] = error is null
-                            ? new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = shard.SequenceNumberAt(first + j, now).ToString() }
-                            : FailedEntry(error);
-                    }
-
-                    failed += error is null ? 0 : n;
-                }
-
-                start = end;
-            }
-
-            remaining = retry;
-        }
-
-        return failed;
-    }
 
     /// <summary>A failed PutRecords entry: Kinesis reports throttling by name and every other failure as InternalFailure.</summary>
     private static PutRecordsResultEntry FailedEntry(Exception error) => error is ProvisionedThroughputExceededException
@@ -332,66 +195,9 @@ internal sealed partial class KinesisClient
             throw ErrorMessages.ShardDoesNotExist(position.Shard, stream.Name, engine.AccountId);
         }
 
-        Inject("GetRecords", stream.Name, shard);
-        try
-        {
-            engine.Throughput?.AdmitGetRecords(stream, shard, now);
-        }
-        catch (ProvisionedThroughputExceededException)
-        {
-            StreamMetrics.Add(engine.Metrics.ReadThrottled, 1, stream, shard);
-            throw;
-        }
-
-        int remaining = request.Limit ?? Constraints.MaxGetRecordsLimit;
-        long remainingBytes = Constraints.MaxGetRecordsBytes;
-        long cutoff = StreamEngine.ExpiryCutoff(stream, now);
-        long next = position.Index;
-        var records = new List<Record>(Math.Min(remaining, 256));
-        engine.RequireKeys(stream, activeOnly: false); // KMS errors for keys disabled since the records were written
-        long millisBehind;
-        bool cutByByteLimit;
-
-        // Kinesis callers hold responses as long as they like, so records are copied out under a transient pin:
-        // the engine's storage can then be recycled the moment it is trimmed.
-        LogPin pin = shard.Log.Pin();
-        pin.BeginRead();
-        try
-        {
-            while (remaining > 0 && remainingBytes > 0)
-            {
-                LogSlice slice = shard.Log.Read(next, remaining, remainingBytes, cutoff);
-                next = slice.EndIndex;
-                if (slice.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (StreamRecord record in new RecordBatch(shard, slice))
-                {
-                    records.Add(ToRecord(record, stream));
-                    remainingBytes -= record.StoredData.Length + record.PartitionKeyUtf8.Length;
-                }
-
-                remaining -= slice.Count;
-            }
-
-            millisBehind = ShardPositions.MillisBehindLatest(shard, next, now);
-            cutByByteLimit = remaining > 0 && shard.Log.HasRecordAtOrAfter(next); // more was there, but not within 10 MiB
-        }
-        finally
-        {
-            pin.EndRead();
-            shard.Log.Unpin(pin);
-        }
-
-        engine.Throughput?.ChargeRead(shard, Constraints.MaxGetRecordsBytes - remainingBytes, cutByByteLimit, now);
-        StreamMetrics.Add(engine.Metrics.OutgoingRecords, records.Count, stream, shard);
-        StreamMetrics.Add(engine.Metrics.OutgoingBytes, Constraints.MaxGetRecordsBytes - remainingBytes, stream, shard);
-        StreamMetrics.Record(engine.Metrics.IteratorAge, millisBehind, stream, shard);
-
-        // The end of a closed shard: no next iterator, the children to continue with, and nothing behind.
-        if (shard.Log.IsClosed && next >= shard.Log.EndIndex && !shard.IsOpen)
+        var records = new List<Record>(Math.Min(request.Limit ?? Constraints.MaxGetRecordsLimit, 256));
+        GetRecordsResult read = engine.GetRecords(stream, shard, position.Index, request.Limit ?? Constraints.MaxGetRecordsLimit, now, "GetRecords", records, static (list, record) => list.Add(ToRecord(record)));
+        if (read.AtShardEnd)
         {
             return new GetRecordsResponse
             {
@@ -405,8 +211,8 @@ internal sealed partial class KinesisClient
         return new GetRecordsResponse
         {
             Records = records,
-            NextShardIterator = engine.Iterators.Encode(position with { Index = next, IssuedMs = now }),
-            MillisBehindLatest = millisBehind,
+            NextShardIterator = engine.Iterators.Encode(position with { Index = read.NextIndex, IssuedMs = now }),
+            MillisBehindLatest = read.MillisBehindLatest,
         };
     });
 

@@ -63,32 +63,17 @@ internal sealed partial class KinesisClient(StreamEngine engine) : IKinesisClien
     // ------------------------------------------------------------------ shapes
 
     /// <summary>
-    /// A copy of a stored record in the AWS shape (responses outlive the storage they came from), decrypted when it
-    /// was stored encrypted; its EncryptionType says how it was stored.
+    /// A copy of a record in the AWS shape (responses outlive the storage they came from); the engine's read path has
+    /// already decrypted it. Its EncryptionType says how it was stored.
     /// </summary>
-    private static Record ToRecord(StreamRecord record, StreamState stream)
+    private static Record ToRecord(StreamRecord record) => new()
     {
-        byte[] data;
-        if (record.NeedsDecryption)
-        {
-            ReadOnlySpan<byte> stored = record.StoredData.Span;
-            data = new byte[stored.Length - RecordCipher.Overhead];
-            RecordCipher.For(stream.Ciphers, record.Kind)!.Decrypt(stored, data);
-        }
-        else
-        {
-            data = record.Data.ToArray();
-        }
-
-        return new Record
-        {
-            SequenceNumber = record.SequenceNumber.ToString(),
-            ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
-            Data = new MemoryStream(data, writable: false),
-            PartitionKey = record.PartitionKey,
-            EncryptionType = record.Kind >= 2 ? EncryptionType.KMS : EncryptionType.NONE,
-        };
-    }
+        SequenceNumber = record.SequenceNumber.ToString(),
+        ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+        Data = new MemoryStream(record.Data.ToArray(), writable: false),
+        PartitionKey = record.PartitionKey,
+        EncryptionType = record.WasEncrypted ? EncryptionType.KMS : EncryptionType.NONE,
+    };
 
     private static List<ChildShard> ToChildShards(ShardState[] children) =>
     [

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using StreamCore.Encryption;
 using StreamCore.Engine;
-using StreamCore.Reading;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -44,6 +44,9 @@ public readonly struct RecordBatch
 
     /// <summary>The number of records.</summary>
     public int Count => _slice.Count;
+
+    /// <summary>The log index just past the batch: where the next read of the shard starts.</summary>
+    internal long EndIndex => _slice.EndIndex;
 
     /// <summary>The record at <paramref name="index"/> (0-based within the batch).</summary>
     /// <param name="index">0 &lt;= index &lt; <see cref="Count"/>.</param>
@@ -174,8 +177,8 @@ public readonly struct StreamRecord
     /// <summary>1 for a plain record; 2 + n for one encrypted with the stream's n-th key.</summary>
     internal int Kind => Entry.Published;
 
-    /// <summary>Whether <see cref="Data"/> is still ciphertext (an encrypted record read without a decrypting reader).</summary>
-    internal bool NeedsDecryption => Kind >= 2 && (_plaintext is null || !_plaintext.TryGet(_indexInBatch, out _));
+    /// <summary>Whether the record was stored encrypted (its <see cref="Data"/> is the plaintext the engine decrypted).</summary>
+    internal bool WasEncrypted => Kind >= 2;
 
     /// <summary>The partition key's UTF-8 bytes, without a copy.</summary>
     /// <exception cref="InvalidOperationException">The record's batch is stale: its reader read again or was disposed.</exception>

@@ -59,17 +59,6 @@ internal static class ShardPositions
         }
     }
 
-    /// <summary>
-    /// How far a reader at <paramref name="nextIndex"/> is behind the tip: 0 when caught up, else the age of the
-    /// oldest record it has not read. Call within a pinned read.
-    /// </summary>
-    public static long MillisBehindLatest(ShardState shard, long nextIndex, long nowMs)
-    {
-        if (nextIndex >= shard.Log.EndIndex)
-        {
-            return 0;
-        }
-
-        return shard.Log.ArrivalOf(Math.Max(nextIndex, shard.Log.FirstRetainedIndex)) is { } arrival ? Math.Max(0, nowMs - arrival) : 0;
-    }
+    /// <summary>How far a reader at <paramref name="nextIndex"/> is behind the tip (see <see cref="ShardState.MillisBehindLatest"/>).</summary>
+    public static long MillisBehindLatest(ShardState shard, long nextIndex, long nowMs) => shard.MillisBehindLatest(nextIndex, nowMs);
 }

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
+using StreamCore.Encryption;
 using StreamCore.Engine;
-using StreamCore.Reading;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -63,41 +63,9 @@ public sealed class ShardReader : IDisposable
     public bool TryRead(out RecordBatch batch)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        long cutoff = StreamEngine.ExpiryCutoff(_stream, _engine.NowMs);
-        _pin.BeginRead(); // from here the previous batch is released
-        Interleaving.Point("read.begun");
-        LogSlice slice = _shard.Log.Read(_next, _maxBatchRecords, long.MaxValue, cutoff);
-        Interleaving.Point("read.sliced");
-        _pin.EndRead(slice.FirstIndex, slice.EndIndex); // and the new one held: batches of earlier holds are stale
-        _next = slice.EndIndex;
-        Encryption.RecordCipher[] ciphers = _stream.Ciphers;
-        DecryptedRecords? plaintext = null;
-        if (ciphers.Length > 0 && slice.Count > 0)
-        {
-            // Only streams that have ever been encrypted pay for this; records stay valid until the next read.
-            _plaintext ??= new DecryptedRecords();
-            plaintext = _plaintext.Load(slice, ciphers) ? _plaintext : null;
-        }
-
-        batch = new RecordBatch(_shard, slice, plaintext, _pin);
-        if (slice.Count > 0 && _engine.Metrics.OutgoingRecords.Enabled)
-        {
-            RecordOutgoing(batch);
-        }
-
-        return slice.Count > 0;
-    }
-
-    private void RecordOutgoing(RecordBatch batch)
-    {
-        long bytes = 0;
-        foreach (StreamRecord record in batch)
-        {
-            bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
-        }
-
-        Metrics.StreamMetrics.Add(_engine.Metrics.OutgoingRecords, batch.Count, _stream, _shard);
-        Metrics.StreamMetrics.Add(_engine.Metrics.OutgoingBytes, bytes, _stream, _shard);
+        batch = _engine.ReadBatch(_stream, _shard, _pin, _next, _maxBatchRecords, ref _plaintext);
+        _next = batch.EndIndex;
+        return batch.Count > 0;
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ public sealed class DataStream
 
     private AppendResult AppendEncoded(UInt128 hashKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
     {
-        SequenceNumber sequenceNumber = _engine.Append(_stream, hashKey, key, data, _engine.NowMs, out ShardState shard);
+        SequenceNumber sequenceNumber = _engine.Append(_stream, hashKey, key, data, operation: null, out ShardState shard);
         return new AppendResult(shard.Id, sequenceNumber);
     }
 

@@ -1,7 +1,6 @@
-using StreamCore.Encryption;
 using StreamCore.Storage;
 
-namespace StreamCore.Reading;
+namespace StreamCore.Encryption;
 
 /// <summary>
 /// The plaintext of a batch's encrypted records, in a buffer its reader owns and reuses: valid, like the batch, until
