@@ -1,17 +1,55 @@
 namespace StreamCore.Engine;
 
-/// <summary>One record of a batch append, shape-checked by the face that received it.</summary>
-/// <param name="PartitionKey">The partition key (1-256 characters).</param>
-/// <param name="PartitionKeyUtf8Length">Its UTF-8 length.</param>
-/// <param name="ExplicitHashKey">The hash key that routes the record, or null to route by the partition key's MD5.</param>
-/// <param name="Data">The payload as put (plaintext).</param>
-internal readonly record struct BatchRecord(string PartitionKey, int PartitionKeyUtf8Length, UInt128? ExplicitHashKey, ReadOnlyMemory<byte> Data);
+/// <summary>
+/// One record of a batch append, shape-checked by the face that received it. The engine fills in the hash key of a
+/// record routed by its partition key and replaces <see cref="Data"/> with the stored form on an encrypted stream,
+/// so a batch costs one array of these and no parallel arrays.
+/// </summary>
+internal struct BatchRecord(string partitionKey, int partitionKeyUtf8Length, ReadOnlyMemory<byte> data, UInt128? explicitHashKey)
+{
+    /// <summary>The partition key (1-256 characters).</summary>
+    public readonly string PartitionKey = partitionKey;
 
-/// <summary>What became of one record of a batch append: stored (shard and sequence number) or refused (the error).</summary>
-/// <param name="Shard">The shard that stored it; null when refused.</param>
-/// <param name="SequenceNumber">Its sequence number when stored.</param>
-/// <param name="Error">Why it was refused (throttling, an injected fault, the memory cap, a deleted stream); null when stored.</param>
-internal readonly record struct AppendOutcome(ShardState? Shard, SequenceNumber SequenceNumber, Exception? Error);
+    /// <summary>Its UTF-8 length.</summary>
+    public readonly int PartitionKeyUtf8Length = partitionKeyUtf8Length;
+
+    /// <summary>Whether <see cref="HashKey"/> was given (ExplicitHashKey) rather than computed from the partition key.</summary>
+    public readonly bool HasExplicitHashKey = explicitHashKey.HasValue;
+
+    // The hash key as two halves: UInt128's 16-byte alignment would pad every record of the array by 8 bytes.
+    private ulong _hashUpper = (ulong)(explicitHashKey.GetValueOrDefault() >> 64);
+    private ulong _hashLower = (ulong)explicitHashKey.GetValueOrDefault();
+
+    /// <summary>The payload: as put, then as stored.</summary>
+    public ReadOnlyMemory<byte> Data = data;
+
+    /// <summary>The payload's length as put (before any encryption).</summary>
+    public readonly int PlainLength = data.Length;
+
+    /// <summary>The hash key that routes the record.</summary>
+    public UInt128 HashKey
+    {
+        readonly get => new(_hashUpper, _hashLower);
+        set
+        {
+            _hashUpper = (ulong)(value >> 64);
+            _hashLower = (ulong)value;
+        }
+    }
+}
+
+/// <summary>Receives what became of each record of a batch append, in no particular order.</summary>
+internal interface IAppendOutcomes
+{
+    /// <summary>Record <paramref name="index"/> was stored.</summary>
+    void Stored(int index, ShardState shard, SequenceNumber sequenceNumber);
+
+    /// <summary>
+    /// Record <paramref name="index"/> was refused: throttling, an injected fault, the memory cap, or a stream deleted
+    /// under the call; nothing of it was stored.
+    /// </summary>
+    void Refused(int index, Exception error);
+}
 
 /// <summary>Where a GetRecords call ended.</summary>
 /// <param name="NextIndex">The log index the next call starts at.</param>

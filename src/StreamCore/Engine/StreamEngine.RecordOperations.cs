@@ -105,45 +105,34 @@ public sealed partial class StreamEngine
 
     /// <summary>
     /// Appends a PutRecords batch: every record is size-checked, hashed and encrypted before anything is written (a
-    /// bad record fails the whole call); fault rules and throttling then fail single records, in request order; the
+    /// bad record fails the whole call); fault rules and throttling then refuse single records, in request order; the
     /// rest is written with one reservation per shard, request order kept within each shard. Reads the clock once.
+    /// <c>operation</c> names the Kinesis operation whose fault rules apply (PutRecords), or is null for none.
     /// </summary>
-    /// <param name="stream">The stream, resolved by the caller.</param>
-    /// <param name="records">The records, shape-checked by the caller.</param>
-    /// <param name="operation">The Kinesis operation whose fault rules apply (PutRecords), or null for none.</param>
-    /// <param name="outcomes">Filled in request order; as long as <paramref name="records"/>.</param>
-    /// <returns>The number of records that failed.</returns>
-    internal int AppendBatch(StreamState stream, ReadOnlySpan<BatchRecord> records, string? operation, Span<AppendOutcome> outcomes)
+    /// <returns>The number of records refused.</returns>
+    internal int AppendBatch<TOutcomes>(StreamState stream, Span<BatchRecord> records, string? operation, ref TOutcomes outcomes)
+        where TOutcomes : struct, IAppendOutcomes
     {
         RequireWritable(stream);
         int count = records.Length;
         RecordCipher? cipher = stream.ActiveCipher;
-        var pending = new PendingRecord[count];
-        var hashKeys = new UInt128[count];
         Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
         for (int i = 0; i < count; i++)
         {
-            ref readonly BatchRecord record = ref records[i];
-            ReadOnlyMemory<byte> data = record.Data;
-            RecordRules.CheckSize(stream, record.PartitionKeyUtf8Length + data.Length);
-            if (record.ExplicitHashKey is { } explicitKey)
-            {
-                hashKeys[i] = explicitKey;
-            }
-            else
+            ref BatchRecord record = ref records[i];
+            RecordRules.CheckSize(stream, record.PartitionKeyUtf8Length + record.PlainLength);
+            if (!record.HasExplicitHashKey)
             {
                 int written = Encoding.UTF8.GetBytes(record.PartitionKey, keyBuffer);
-                hashKeys[i] = KeyHashes.Hash(record.PartitionKey, keyBuffer[..written]);
+                record.HashKey = KeyHashes.Hash(record.PartitionKey, keyBuffer[..written]);
             }
 
             if (cipher is not null)
             {
-                byte[] stored = new byte[data.Length + RecordCipher.Overhead];
-                cipher.Encrypt(data.Span, stored);
-                data = stored;
+                byte[] stored = new byte[record.PlainLength + RecordCipher.Overhead];
+                cipher.Encrypt(record.Data.Span, stored);
+                record.Data = stored;
             }
-
-            pending[i] = new PendingRecord(record.PartitionKey, record.PartitionKeyUtf8Length, data);
         }
 
         if (operation is not null && Faults.Check(operation, stream.Name, null) is { } fault)
@@ -159,13 +148,13 @@ public sealed partial class StreamEngine
         ThroughputGovernor? throughput = Throughput;
         for (int i = 0; i < count; i++)
         {
-            // Per-record faults and throttling fail single records, in request order; the others are stored.
-            ShardState? target = perRecordFaults || throughput is not null ? stream.Router!.Route(hashKeys[i]) : null;
+            // Per-record faults and throttling refuse single records, in request order; the others are stored.
+            ShardState? target = perRecordFaults || throughput is not null ? stream.Router!.Route(records[i].HashKey) : null;
             KinesisException? refusal = perRecordFaults ? Faults.CheckRecord(stream.Name, target!.Id) : null;
-            refusal ??= throughput?.AdmitWrite(stream, target!, records[i].PartitionKeyUtf8Length + records[i].Data.Length, now);
+            refusal ??= throughput?.AdmitWrite(stream, target!, records[i].PartitionKeyUtf8Length + records[i].PlainLength, now);
             if (refusal is not null)
             {
-                outcomes[i] = new AppendOutcome(null, default, refusal);
+                outcomes.Refused(i, refusal);
                 refused++;
                 if (refusal is ProvisionedThroughputExceededException)
                 {
@@ -178,20 +167,20 @@ public sealed partial class StreamEngine
             }
         }
 
-        return refused + AppendRouted(stream, pending, hashKeys, write, writing, outcomes, cipher?.RecordKind ?? 1, now);
+        return refused + AppendRouted(stream, records, write, writing, ref outcomes, cipher?.RecordKind ?? 1, now);
     }
 
     /// <summary>
     /// Appends records to the shards that own their hash keys, one batch reservation per shard, keeping request
-    /// order within each shard; fills <paramref name="outcomes"/> and returns the failure count. A shard closed by a
-    /// concurrent reshard sends its records through the new router.
+    /// order within each shard; reports each outcome and returns the failure count. A shard closed by a concurrent
+    /// reshard sends its records through the new router.
     /// </summary>
-    private int AppendRouted(StreamState stream, PendingRecord[] pending, UInt128[] hashKeys, int[] order, int remaining, Span<AppendOutcome> outcomes, int kind, long now)
+    private int AppendRouted<TOutcomes>(StreamState stream, Span<BatchRecord> records, int[] order, int remaining, ref TOutcomes outcomes, int kind, long now)
+        where TOutcomes : struct, IAppendOutcomes
     {
         int failed = 0;
         int[] shardOf = new int[remaining];
         var batch = new PendingRecord[remaining];
-        int overhead = kind >= 2 ? RecordCipher.Overhead : 0;
         while (remaining > 0)
         {
             // Route the records still to write, then group them by shard, keeping request order within a group.
@@ -199,7 +188,7 @@ public sealed partial class StreamEngine
             ShardState[] byIndex = stream.Shards;
             for (int i = 0; i < remaining; i++)
             {
-                shardOf[i] = router.Route(hashKeys[order[i]]).Id.Index;
+                shardOf[i] = router.Route(records[order[i]].HashKey).Id.Index;
             }
 
             Array.Sort(shardOf, order, 0, remaining);
@@ -215,9 +204,12 @@ public sealed partial class StreamEngine
                 Array.Sort(order, start, end - start); // request order within the shard
                 ShardState shard = byIndex[shardOf[start]];
                 int n = end - start;
+                long bytes = 0;
                 for (int j = 0; j < n; j++)
                 {
-                    batch[j] = pending[order[start + j]];
+                    ref readonly BatchRecord r = ref records[order[start + j]];
+                    batch[j] = new PendingRecord(r.PartitionKey, r.PartitionKeyUtf8Length, r.Data);
+                    bytes += r.PartitionKeyUtf8Length + r.PlainLength; // what was put, not what is stored
                 }
 
                 AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first, kind);
@@ -231,20 +223,10 @@ public sealed partial class StreamEngine
                 else if (status == AppendStatus.Appended)
                 {
                     StreamMetrics.Add(Metrics.IncomingRecords, n, stream, shard);
-                    if (Metrics.IncomingBytes.Enabled)
-                    {
-                        long bytes = 0;
-                        for (int j = 0; j < n; j++)
-                        {
-                            bytes += batch[j].PartitionKeyUtf8Length + batch[j].Data.Length - overhead; // what was put, not what is stored
-                        }
-
-                        StreamMetrics.Add(Metrics.IncomingBytes, bytes, stream, shard);
-                    }
-
+                    StreamMetrics.Add(Metrics.IncomingBytes, bytes, stream, shard);
                     for (int j = 0; j < n; j++)
                     {
-                        outcomes[order[start + j]] = new AppendOutcome(shard, shard.SequenceNumberAt(first + j, now), null);
+                        outcomes.Stored(order[start + j], shard, shard.SequenceNumberAt(first + j, now));
                     }
                 }
                 else
@@ -252,7 +234,7 @@ public sealed partial class StreamEngine
                     Exception error = AppendFailure(stream, shard, status);
                     for (int j = start; j < end; j++)
                     {
-                        outcomes[order[j]] = new AppendOutcome(null, default, error);
+                        outcomes.Refused(order[j], error);
                     }
 
                     failed += n;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using StreamCore.Encryption;
 using StreamCore.Engine;
@@ -93,19 +94,13 @@ internal sealed partial class KinesisClient
         for (int i = 0; i < count; i++)
         {
             PutRecordsRequestEntry entry = records![i];
-            batch[i] = new BatchRecord(entry.PartitionKey!, keyLengths[i], entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : null, Memory(entry.Data!));
+            batch[i] = new BatchRecord(entry.PartitionKey!, keyLengths[i], Memory(entry.Data!), entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : null);
         }
 
-        var outcomes = new AppendOutcome[count];
-        int failed = engine.AppendBatch(stream, batch, "PutRecords", outcomes);
         var results = new List<PutRecordsResultEntry>(count);
-        foreach (AppendOutcome outcome in outcomes)
-        {
-            results.Add(outcome.Error is { } error
-                ? FailedEntry(error)
-                : new PutRecordsResultEntry { ShardId = outcome.Shard!.IdText, SequenceNumber = outcome.SequenceNumber.ToString() });
-        }
-
+        CollectionsMarshal.SetCount(results, count);
+        var outcomes = new ResultEntries(results);
+        int failed = engine.AppendBatch(stream, batch, "PutRecords", ref outcomes);
         return new PutRecordsResponse
         {
             FailedRecordCount = failed,
@@ -113,6 +108,15 @@ internal sealed partial class KinesisClient
             EncryptionType = EncryptionOf(stream),
         };
     });
+
+    /// <summary>Writes the engine's outcome of each PutRecords record into its place in the response.</summary>
+    private readonly struct ResultEntries(List<PutRecordsResultEntry> results) : IAppendOutcomes
+    {
+        public void Stored(int index, ShardState shard, SequenceNumber sequenceNumber) =>
+            CollectionsMarshal.AsSpan(results)[index] = new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = sequenceNumber.ToString() };
+
+        public void Refused(int index, Exception error) => CollectionsMarshal.AsSpan(results)[index] = FailedEntry(error);
+    }
 
     /// <summary>A failed PutRecords entry: Kinesis reports throttling by name and every other failure as InternalFailure.</summary>
     private static PutRecordsResultEntry FailedEntry(Exception error) => error is ProvisionedThroughputExceededException
