@@ -31,11 +31,13 @@ public sealed partial class StreamEngine
         }
 
         pin.BeginRead(); // from here the previous batch is released
+        Interleaving.Point("read.begun");
         LogSlice slice = shard.Log.Read(fromIndex, maxRecords, long.MaxValue, cutoff);
-        pin.EndRead(slice.FirstIndex, slice.EndIndex);
+        Interleaving.Point("read.sliced");
+        pin.EndRead(slice.FirstIndex, slice.EndIndex); // and the new one held: batches of earlier holds are stale
         if (slice.Count == 0)
         {
-            return new RecordBatch(shard, slice);
+            return new RecordBatch(shard, slice, null, pin);
         }
 
         DecryptedRecords? decrypted = null;
@@ -52,7 +54,7 @@ public sealed partial class StreamEngine
             StreamMetrics.Add(Metrics.OutgoingBytes, PlaintextBytes(slice), stream, shard);
         }
 
-        return new RecordBatch(shard, slice, decrypted);
+        return new RecordBatch(shard, slice, decrypted, pin);
     }
 
     /// <summary>
