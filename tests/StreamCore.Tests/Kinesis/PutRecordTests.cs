@@ -54,11 +54,23 @@ public class PutRecordTests
     }
 
     [Fact]
-    public async Task A_record_of_exactly_the_maximum_size_is_accepted()
+    public async Task A_record_of_exactly_the_maximum_size_is_accepted_and_one_byte_more_is_not()
     {
         using var t = new TestEngine();
         await t.CreateAsync("s", 1);
-        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "a", Data = new MemoryStream(new byte[(1024 * 1024) - 1]) });
+        byte[] data = new byte[(1024 * 1024) - 1]; // with the 1-byte partition key: exactly 1 MiB
+        data[0] = 1;
+        data[^1] = 2;
+        PutRecordResponse put = await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "a", Data = new MemoryStream(data) });
+        Assert.Equal("shardId-000000000000", put.ShardId);
+
+        var over = await Assert.ThrowsAsync<InvalidArgumentException>(() => t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "ab", Data = new MemoryStream(data) }));
+        Assert.Equal("Record size 1048577 bytes (data plus partition key) exceeds the stream's maximum record size of 1048576 bytes (1024 KiB).", over.Message);
+
+        GetRecordsResponse read = await t.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = await t.IteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON) });
+        StreamCore.Kinesis.Record only = Assert.Single(read.Records);
+        Assert.Equal((put.SequenceNumber, "a"), (only.SequenceNumber, only.PartitionKey));
+        Assert.Equal(data, only.Data!.ToArray());
     }
 
     [Fact]
