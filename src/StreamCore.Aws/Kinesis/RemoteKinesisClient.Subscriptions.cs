@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using StreamCore.Errors;
 using StreamCore.Kinesis;
 using StreamCore.Kinesis.Wire;
@@ -39,33 +38,12 @@ public sealed partial class RemoteKinesisClient
                 ThrowIfException(message.Headers, message.Payload);
             }
 
-            return new SubscribeToShardResponse { EventStream = ReadEventsAsync(response, stream, cancellationToken), HttpStatusCode = response.StatusCode };
+            return new SubscribeToShardResponse { EventStream = new EventStream(this, response, stream, cancellationToken), HttpStatusCode = response.StatusCode };
         }
         catch
         {
             response.Dispose();
             throw;
-        }
-    }
-
-    private async IAsyncEnumerable<SubscribeToShardEvent> ReadEventsAsync(HttpResponseMessage response, Stream stream, CancellationToken callToken, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using (response)
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(callToken, cancellationToken))
-        {
-            while (await ReadMessageAsync(stream, linked.Token).ConfigureAwait(false) is { } message)
-            {
-                ThrowIfException(message.Headers, message.Payload);
-                if (message.Headers.GetValueOrDefault(KinesisWire.EventTypeHeader) != KinesisWire.SubscribeToShardEventName)
-                {
-                    continue; // initial-response repeats or future event types are not records
-                }
-
-                bool cbor = message.Headers.GetValueOrDefault(KinesisWire.ContentTypeHeader)?.Contains("cbor", StringComparison.OrdinalIgnoreCase) ?? _cbor;
-                yield return cbor
-                    ? (SubscribeToShardEvent)CborProtocol.Deserialize(message.Payload, KinesisOperations.SubscribeToShardEvent)
-                    : (SubscribeToShardEvent?)JsonProtocol.Deserialize(message.Payload, KinesisOperations.SubscribeToShardEvent) ?? new SubscribeToShardEvent();
-            }
         }
     }
 
@@ -86,6 +64,111 @@ public sealed partial class RemoteKinesisClient
             string code = headers.GetValueOrDefault(":error-code") ?? "InternalFailure";
             string message = headers.GetValueOrDefault(":error-message") ?? code;
             throw KinesisErrors.Create(code, message) ?? new RemoteKinesisException(code, message, System.Net.HttpStatusCode.OK);
+        }
+    }
+
+    /// <summary>
+    /// A subscription's events, enumerable once. Its HTTP response is released when the enumeration ends or is
+    /// disposed, when the call's token is cancelled, or when the client is disposed, whichever comes first, so a
+    /// subscription that is never enumerated does not hold the server's stream open.
+    /// </summary>
+    private sealed class EventStream : IAsyncEnumerable<SubscribeToShardEvent>, IAsyncEnumerator<SubscribeToShardEvent>
+    {
+        private readonly RemoteKinesisClient _owner;
+        private readonly HttpResponseMessage _response;
+        private readonly Stream _stream;
+        private readonly CancellationToken _callToken;
+        private readonly CancellationTokenRegistration _onCallCancelled;
+        private CancellationTokenSource? _linked;
+        private int _enumerated;
+        private int _released;
+
+        public EventStream(RemoteKinesisClient owner, HttpResponseMessage response, Stream stream, CancellationToken callToken)
+        {
+            _owner = owner;
+            _response = response;
+            _stream = stream;
+            _callToken = callToken;
+            owner._subscriptions[this] = 0;
+            _onCallCancelled = callToken.Register(static state => ((EventStream)state!).Release(), this);
+        }
+
+        public SubscribeToShardEvent Current { get; private set; } = null!;
+
+        public IAsyncEnumerator<SubscribeToShardEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+            {
+                throw new InvalidOperationException("A SubscribeToShard event stream can be enumerated once.");
+            }
+
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(_callToken, cancellationToken);
+            return this;
+        }
+
+        public async ValueTask<bool> MoveNextAsync()
+        {
+            CancellationToken token = _linked!.Token;
+            while (true)
+            {
+                (Dictionary<string, string> Headers, byte[] Payload)? next;
+                try
+                {
+                    next = await ReadMessageAsync(_stream, token).ConfigureAwait(false);
+                }
+                catch (Exception) when (token.IsCancellationRequested)
+                {
+                    Release();
+                    throw new OperationCanceledException(token);
+                }
+
+                if (next is not { } message)
+                {
+                    Release();
+                    return false; // the service completed the subscription
+                }
+
+                try
+                {
+                    _owner.ThrowIfException(message.Headers, message.Payload);
+                }
+                catch
+                {
+                    Release();
+                    throw;
+                }
+
+                if (message.Headers.GetValueOrDefault(KinesisWire.EventTypeHeader) != KinesisWire.SubscribeToShardEventName)
+                {
+                    continue; // not records (an initial response repeated, or a future event type)
+                }
+
+                bool cbor = message.Headers.GetValueOrDefault(KinesisWire.ContentTypeHeader)?.Contains("cbor", StringComparison.OrdinalIgnoreCase) ?? _owner._cbor;
+                Current = cbor
+                    ? (SubscribeToShardEvent)CborProtocol.Deserialize(message.Payload, KinesisOperations.SubscribeToShardEvent)
+                    : (SubscribeToShardEvent?)JsonProtocol.Deserialize(message.Payload, KinesisOperations.SubscribeToShardEvent) ?? new SubscribeToShardEvent();
+                return true;
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Release();
+            return ValueTask.CompletedTask;
+        }
+
+        /// <summary>Ends the HTTP/2 stream (the server sees the client go) and forgets the subscription.</summary>
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0)
+            {
+                return;
+            }
+
+            _owner._subscriptions.TryRemove(this, out _);
+            _onCallCancelled.Dispose();
+            _response.Dispose();
+            _linked?.Dispose();
         }
     }
 

@@ -23,6 +23,7 @@ public sealed partial class RemoteKinesisClient : IKinesisClient, IDisposable
     private readonly HttpClient _http;
     private readonly bool _cbor;
     private readonly MediaTypeHeaderValue _contentType;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<EventStream, byte> _subscriptions = new();
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">Where and how to reach Kinesis.</param>
@@ -65,7 +66,15 @@ public sealed partial class RemoteKinesisClient : IKinesisClient, IDisposable
     internal int RetryQuota => _retry.Quota;
 
     /// <inheritdoc />
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        foreach (EventStream subscription in _subscriptions.Keys)
+        {
+            subscription.Release();
+        }
+
+        _http.Dispose();
+    }
 
     private async Task<TResponse> CallAsync<TRequest, TResponse>(KinesisOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
         where TRequest : KinesisRequest
