@@ -185,7 +185,9 @@ public sealed class KinesisEndpoint : IAsyncDisposable
             if (cbor)
             {
                 response.ContentType = CborProtocol.ContentType;
-                await response.Body.WriteAsync(CborProtocol.Serialize(result, operation.Response!), context.RequestAborted).ConfigureAwait(false);
+                byte[] encoded = CborProtocol.Serialize(result, operation.Response!);
+                response.ContentLength = encoded.Length;
+                await response.Body.WriteAsync(encoded, context.RequestAborted).ConfigureAwait(false);
             }
             else
             {

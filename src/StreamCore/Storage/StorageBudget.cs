@@ -114,6 +114,7 @@ internal sealed class StorageBudget
     }
 
     /// <summary>Whether <paramref name="arrays"/> sit in the pool (Debug builds track this; Release says false).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Debug builds read instance state.")]
     internal bool IsPooled(SegmentArrays arrays)
     {
 #if DEBUG
@@ -137,6 +138,7 @@ internal sealed class StorageBudget
     }
 
     [System.Diagnostics.Conditional("DEBUG")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Debug builds read instance state.")]
     private void TrackPooled(SegmentArrays arrays, bool pooled)
     {
 #if DEBUG
