@@ -1,3 +1,5 @@
+using StreamCore.Buckets;
+
 namespace StreamCore.Server;
 
 /// <summary>Options of a <see cref="KinesisEndpoint"/>.</summary>
@@ -18,4 +20,17 @@ public sealed class KinesisEndpointOptions
     /// to secret access key); others are refused with AWS's errors. When null (the default), any signature is accepted.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Credentials { get; set; }
+
+    /// <summary>
+    /// Where the services of the endpoint write S3 objects (Firehose deliveries, Lambda on-failure records). Default: an
+    /// <see cref="InMemoryBucketStore"/>; the standalone server passes files under <c>--data-dir</c> or <c>--s3-endpoint</c>.
+    /// </summary>
+    public BucketStore Buckets { get; set; } = new InMemoryBucketStore();
+
+    /// <summary>
+    /// How many requests are served at once. A request beyond it is answered at once, without reading its body, with
+    /// the service's throttling error and HTTP 503, so an overloaded endpoint keeps answering with bounded memory.
+    /// Default 1,024.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 1024;
 }
