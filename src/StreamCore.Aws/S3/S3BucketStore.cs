@@ -77,10 +77,11 @@ public sealed class S3BucketStore : BucketStore, IDisposable
         }
     }
 
+    // A whole-body signature rather than aws-chunked encoding: S3-compatible servers (s3rver) do not all decode chunks.
     private async Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(content.ToArray(), writable: false);
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false }, cancellationToken).ConfigureAwait(false);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -64,7 +64,7 @@ public sealed class FileSystemBucketStore : BucketStore
         {
             return await File.ReadAllBytesAsync(PathOf(bucket, key), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException && !File.Exists(PathOf(bucket, key)))
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
