@@ -43,6 +43,11 @@ public class EngineModelTests
                 }
             })
             .Check(Config.QuickThrowOnFailure.WithMaxTest(runs).WithQuietOnSuccess(true));
-        TestContext.Current.SendDiagnosticMessage($"{runs} sequences, {steps} steps in {watch.Elapsed.TotalSeconds:F1} s");
+        string summary = $"{runs} sequences, {steps} steps in {watch.Elapsed.TotalSeconds:F1} s; " + string.Join(", ", ModelRun.Events.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}: {e.Value}"));
+        TestContext.Current.TestOutputHelper?.WriteLine(summary);
+        if (Environment.GetEnvironmentVariable("STREAMCORE_MODEL_STATS") is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, summary + Environment.NewLine);
+        }
     }
 }

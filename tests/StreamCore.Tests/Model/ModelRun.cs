@@ -25,7 +25,7 @@ internal sealed class ModelRun : IDisposable
 
     // Odd amounts, so sums rarely land exactly on the iterator's five minutes or the retention's hours.
     private static readonly long[] Advances = [1, 1_500, 47_000, 253_000, 301_000, 421_000, 3_600_001, 11 * 3_600_000L, (24 * 3_600_000L) - 60_001, 25 * 3_600_000L];
-    private static readonly int[] PayloadSizes = [8, 40, 200, 700, 1_200, 1_600];
+    private static readonly int[] PayloadSizes = [8, 40, 200, 1_200, 3_000, 4_000];
     private static readonly int[] BatchSizes = [1, 2, 3, 5, 16, 10_000];
     private static readonly int[] Limits = [1, 2, 5, 100, 10_000];
 
@@ -125,6 +125,11 @@ internal sealed class ModelRun : IDisposable
 
     private static bool Tolerates(string check) => Tolerated.Contains(check, StringComparer.Ordinal);
 
+    /// <summary>How often each interesting event happened, over all runs in the process (for the test's summary line).</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Events = new(StringComparer.Ordinal);
+
+    private static void Count(string name) => Events.AddOrUpdate(name, 1, static (_, n) => n + 1);
+
     private void Apply(Op op)
     {
         switch (op.Kind)
@@ -133,6 +138,7 @@ internal sealed class ModelRun : IDisposable
             case OpKind.DeleteStream: DeleteStream(op); break;
             case OpKind.Append: Append(op, explicitHashKey: false); break;
             case OpKind.AppendExplicitHashKey: Append(op, explicitHashKey: true); break;
+            case OpKind.AppendBurst: AppendBurst(op); break;
             case OpKind.PutRecord: PutRecord(op); break;
             case OpKind.PutRecords: PutRecords(op); break;
             case OpKind.SplitShard: SplitShard(op); break;
@@ -140,6 +146,7 @@ internal sealed class ModelRun : IDisposable
             case OpKind.UpdateShardCount: UpdateShardCount(op); break;
             case OpKind.OpenReader: OpenReader(op); break;
             case OpKind.Read: Read(op); break;
+            case OpKind.Drain: Drain(op); break;
             case OpKind.Wait: Wait(op); break;
             case OpKind.CheckHeldBatch: CheckHeldBatch(op); break;
             case OpKind.DisposeReader: DisposeReader(op); break;
@@ -289,6 +296,7 @@ internal sealed class ModelRun : IDisposable
                     }
 
                     shard.Horizon = Math.Max(shard.Horizon, record.Index); // the cap dropped the records before it
+                    Count("records seen dropped by TrimOldest");
                 }
             }
             else if (first + i >= expected.Count || expected[first + i] != record)
@@ -379,6 +387,11 @@ internal sealed class ModelRun : IDisposable
         int hours = 24 + ((op.B % 4) * 12);
         if (hours >= stream.RetentionHours)
         {
+            if (Tolerates("resurrect") && stream.Shards.Any(s => s.Expired))
+            {
+                return;
+            }
+
             Await(_kinesis.IncreaseStreamRetentionPeriodAsync(new IncreaseStreamRetentionPeriodRequest { StreamName = stream.Name, RetentionPeriodHours = hours }));
             stream.ExpiredBeforeMs = Math.Max(stream.ExpiredBeforeMs, Now - stream.RetentionMs);
         }
@@ -579,6 +592,7 @@ internal sealed class ModelRun : IDisposable
         catch (ProvisionedThroughputExceededException)
         {
             RequireJustifiedRejection("Append");
+            Count("write refused for memory");
             return;
         }
 
@@ -588,6 +602,16 @@ internal sealed class ModelRun : IDisposable
         }
 
         Remember(stream, shard, key, data, result.SequenceNumber);
+    }
+
+    /// <summary>Many appends at once through the event-bus face, so segments fill, roll, trim and recycle.</summary>
+    private void AppendBurst(Op op)
+    {
+        int count = 8 + (op.B % 32);
+        for (int i = 0; i < count; i++)
+        {
+            Append(new Op(OpKind.Append, op.A, op.B + i, op.C + (i % 3)), explicitHashKey: i % 5 == 4);
+        }
     }
 
     private void Remember(MStream stream, MShard shard, string key, byte[] data, SequenceNumber sequenceNumber)
@@ -793,6 +817,16 @@ internal sealed class ModelRun : IDisposable
         }
     }
 
+    private void Drain(Op op)
+    {
+        if (PickReader(op.A) is { } reader)
+        {
+            for (int i = 0; i < 64 && ReadOnce(reader, $"reader {reader.Id} draining"); i++)
+            {
+            }
+        }
+    }
+
     /// <summary>One TryRead, checked; returns whether it returned records.</summary>
     private bool ReadOnce(MReader reader, string what)
     {
@@ -813,6 +847,7 @@ internal sealed class ModelRun : IDisposable
                 throw Fail($"{what}: TryRead returned {batch.Count} records after {reader.Stream} was deleted or shard {reader.Shard.Index} expired");
             }
 
+            Count("TryRead of an ended reader");
             return false;
         }
 
@@ -844,6 +879,7 @@ internal sealed class ModelRun : IDisposable
         }
 
         reader.Next = matched[^1].Index + 1;
+        Count("TryRead with records");
         _held.Add(new MHeld(reader, batch, reader.Reads, matched));
         if (_held.Count > 12)
         {
@@ -893,6 +929,7 @@ internal sealed class ModelRun : IDisposable
             }
 
             reader.PendingWait = wait;
+            Count("wait pending");
             return;
         }
 
@@ -950,6 +987,7 @@ internal sealed class ModelRun : IDisposable
             }
             catch (InvalidOperationException)
             {
+                Count("stale batch threw");
                 return;
             }
 
@@ -957,6 +995,7 @@ internal sealed class ModelRun : IDisposable
         }
 
         List<Seen> seen = Snapshot(held.Batch);
+        Count(held.Reader.Stream.Deleted ? "held batch intact after its stream was deleted" : "held batch intact");
         for (int i = 0; i < seen.Count; i++)
         {
             MRecord r = held.Expected[i];
@@ -1048,11 +1087,13 @@ internal sealed class ModelRun : IDisposable
         }
         catch (ExpiredIteratorException) when (age >= IteratorValidityMs)
         {
+            Count("iterator expired");
             it.Ended = true;
             return;
         }
         catch (ResourceNotFoundException) when (Ended(it.Stream, it.Shard))
         {
+            Count("iterator of a deleted stream or expired shard refused");
             it.Ended = true;
             return;
         }
@@ -1064,6 +1105,12 @@ internal sealed class ModelRun : IDisposable
 
         if (Ended(it.Stream, it.Shard))
         {
+            if (Tolerates("recreate-same-ms") && _streams.Any(x => x != it.Stream && x.Name == it.Stream.Name && x.CreatedMs == it.Stream.CreatedMs))
+            {
+                it.Ended = true;
+                return;
+            }
+
             Match(what, it.Stream, it.Shard, [], Snapshot(response.Records));
             throw Fail($"{what}: answered {response.Records.Count} records though {(it.Stream.Deleted ? "the stream was deleted" : "the shard expired")}");
         }
@@ -1090,6 +1137,7 @@ internal sealed class ModelRun : IDisposable
 
         if (atEnd)
         {
+            Count("GetRecords at the end of a closed shard");
             string[] children = [.. it.Shard.Children.Select(c => new ShardId(c).ToString()).Order(StringComparer.Ordinal)];
             string[] listed = [.. response.ChildShards.Select(c => c.ShardId!).Order(StringComparer.Ordinal)];
             if (!children.SequenceEqual(listed))
@@ -1131,8 +1179,9 @@ internal sealed class ModelRun : IDisposable
         {
             foreach (MShard shard in stream.Shards)
             {
-                if (shard.ClosedAtMs is { } closed && Now - closed >= stream.RetentionMs)
+                if (shard.ClosedAtMs is { } closed && Now - closed >= stream.RetentionMs && !shard.Expired)
                 {
+                    Count("closed shard expired");
                     shard.Expired = true;
                 }
             }
@@ -1256,9 +1305,9 @@ internal sealed class ModelRun : IDisposable
                     }
                 }
 
-                // A sealed segment was sealed because the next claim (at most 5 records, under 9 KiB) did not fit: it
-                // holds more than 23 KiB or more than 251 records. Plus a partly expired head and the tail.
-                upperSegments += 3 + ((bytes + 16_383) / 16_384) + ((count + 127) / 128);
+                // A sealed segment was sealed because the next claim (at most 5 records, under 20 KiB) did not fit: it
+                // holds more than 12 KiB or more than 251 records. Plus a partly expired head and the tail.
+                upperSegments += 3 + ((bytes + 12_287) / 12_288) + ((count + 127) / 128);
             }
         }
 
@@ -1298,6 +1347,7 @@ internal sealed class ModelRun : IDisposable
 
             reader.PendingWait = null;
             bool result = wait.Result;
+            Count(result ? "pending wait woken true" : "pending wait woken false");
             if (ended && result && !Tolerates("wait-ended"))
             {
                 throw Fail($"reader {reader.Id}: a pending WaitToReadAsync completed true after {(reader.Stream.Deleted ? "its stream was deleted" : "its shard expired")}");
