@@ -39,6 +39,7 @@ internal sealed class ModelRun : IDisposable
     private readonly List<MReader> _readers = [];
     private readonly List<MHeld> _held = [];
     private readonly List<MIterator> _iterators = [];
+    private readonly List<MFollower> _followers = [];
     private readonly Dictionary<(int Stream, int Counter), MRecord> _written = [];
     private readonly List<string> _log = [];
     private long _nextSweepMs;
@@ -155,6 +156,8 @@ internal sealed class ModelRun : IDisposable
             case OpKind.Advance: Advance(op); break;
             case OpKind.Audit: Audit(); break;
             case OpKind.ChangeRetention: ChangeRetention(op); break;
+            case OpKind.Follow: Follow(op); break;
+            case OpKind.FollowNext: FollowNext(op); break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null);
         }
     }
@@ -939,7 +942,7 @@ internal sealed class ModelRun : IDisposable
             throw Fail($"{what} returned false with {expected.Count} records readable");
         }
 
-        if (ended && result && !Tolerates("wait-ended"))
+        if (ended && result && !Tolerates("wait-ended") && !(!reader.Stream.Deleted && Tolerates("wait-expired")))
         {
             throw Fail($"{what} returned true for a reader whose {(reader.Stream.Deleted ? "stream was deleted" : "shard expired")}: a ReadAllAsync loop would spin");
         }
@@ -1153,6 +1156,119 @@ internal sealed class ModelRun : IDisposable
         it.IssuedMs = Now;
     }
 
+    // ------------------------------------------------------------------ the stream follower (ReadStreamAsync)
+
+    private static readonly TimeSpan FollowerTimeout = TimeSpan.FromSeconds(3);
+
+    private void Follow(Op op)
+    {
+        if (PickAlive(op.A) is not { } stream || _followers.Count(f => !f.Ended) >= 3)
+        {
+            return;
+        }
+
+        // From TRIM_HORIZON only: a LATEST follower fixes its start at its first MoveNextAsync, which would wait.
+        IAsyncEnumerator<RecordBatch> batches = stream.Handle.ReadStreamAsync(ShardPosition.TrimHorizon).GetAsyncEnumerator();
+        _followers.Add(new MFollower(_followers.Count + 1, stream, batches));
+    }
+
+    private static IEnumerable<MShard> Parents(MStream stream, MShard shard)
+    {
+        foreach (int? p in new[] { shard.Parent, shard.AdjacentParent })
+        {
+            if (p is { } index)
+            {
+                yield return stream.Shards[index];
+            }
+        }
+    }
+
+    private static bool Considered(MFollower f, MShard shard) => f.Initial!.Contains(shard.Index) || Parents(f.Stream, shard).Any(p => Considered(f, p));
+
+    private static int FollowerNext(MFollower f, MShard shard) => f.Next.TryGetValue(shard.Index, out int next) ? next : 0;
+
+    /// <summary>Read by the follower now: a starting shard, or one whose followed parents are all read to their end.</summary>
+    private bool Active(MFollower f, MShard shard) =>
+        Considered(f, shard) && (f.Initial!.Contains(shard.Index) || Parents(f.Stream, shard).Where(p => Considered(f, p)).All(p => Finished(f, p)));
+
+    private bool Finished(MFollower f, MShard shard) =>
+        !shard.IsOpen && Active(f, shard) && Expected(f.Stream, shard, FollowerNext(f, shard)).Count == 0;
+
+    private void FollowNext(Op op)
+    {
+        List<MFollower> running = [.. _followers.Where(f => !f.Ended)];
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        MFollower f = running[op.A % running.Count];
+        string what = f.ToString();
+        bool starting = f.Initial is null;
+        if (starting)
+        {
+            // The follower picks its starting shards (the roots of what is retained) at its first MoveNextAsync.
+            MShard[] live = [.. f.Stream.Shards.Where(s => !s.Expired)];
+            f.Initial = [.. live.Where(s => !Parents(f.Stream, s).Any(p => live.Contains(p))).Select(s => s.Index)];
+        }
+
+        bool end = f.Stream.Deleted;
+        List<MShard> deliverable = end ? [] : [.. f.Stream.Shards.Where(s => Active(f, s) && Expected(f.Stream, s, FollowerNext(f, s)).Count > 0)];
+        if (!end && deliverable.Count == 0)
+        {
+            if (starting)
+            {
+                f.Initial = null; // not started after all
+            }
+
+            return; // nothing to deliver: the follower would wait, and a wait would make the run depend on thread timing
+        }
+
+        Task<bool> move = Task.Run(async () => await f.Batches.MoveNextAsync());
+        if (!move.Wait(FollowerTimeout))
+        {
+            f.Ended = true; // abandoned: it may be spinning
+            throw Fail(end
+                ? $"{what}: the stream was deleted, yet MoveNextAsync did not end the sequence within {FollowerTimeout.TotalSeconds} s"
+                : $"{what}: MoveNextAsync delivered nothing within {FollowerTimeout.TotalSeconds} s, with records readable on shards {string.Join(", ", deliverable.Select(s => s.Index))}");
+        }
+
+        if (end)
+        {
+            if (move.Result)
+            {
+                RecordBatch leaked = f.Batches.Current;
+                Match($"{what} after its stream was deleted", f.Stream, f.Stream.Shards[Math.Min(leaked.ShardId.Index, f.Stream.Shards.Count - 1)], [], Snapshot(leaked));
+                throw Fail($"{what}: delivered {leaked.Count} records of shard {leaked.ShardId} after its stream was deleted");
+            }
+
+            f.Ended = true;
+            Count("follower ended with its stream");
+            return;
+        }
+
+        if (!move.Result)
+        {
+            throw Fail($"{what}: the sequence ended with records readable on shards {string.Join(", ", deliverable.Select(s => s.Index))}");
+        }
+
+        RecordBatch batch = f.Batches.Current;
+        MShard? shard = deliverable.FirstOrDefault(s => s.Index == batch.ShardId.Index);
+        if (shard is null)
+        {
+            throw Fail($"{what}: delivered a batch of shard {batch.ShardId}; the model's follower reads [{string.Join(", ", deliverable.Select(s => s.Index))}] now (parents before children)");
+        }
+
+        MRecord[] matched = Match(what, f.Stream, shard, Expected(f.Stream, shard, FollowerNext(f, shard)), Snapshot(batch));
+        if (matched.Length == 0)
+        {
+            throw Fail($"{what}: delivered an empty batch of shard {shard.Index}");
+        }
+
+        f.Next[shard.Index] = matched[^1].Index + 1;
+        Count("follower batch");
+    }
+
     // ------------------------------------------------------------------ time
 
     private void Advance(Op op)
@@ -1272,7 +1388,9 @@ internal sealed class ModelRun : IDisposable
         }
 
         long retained = _engine.RetainedBytes;
-        int openReaders = _readers.Count(r => !r.Disposed);
+
+        // Each reader holds at most one segment back; a follower holds one per shard it reads.
+        int openReaders = _readers.Count(r => !r.Disposed) + _followers.Where(f => !f.Ended).Sum(f => f.Stream.Shards.Count);
         if (retained < 0)
         {
             throw Fail($"RetainedBytes is negative: {retained}");
@@ -1364,6 +1482,16 @@ internal sealed class ModelRun : IDisposable
 
     private void Teardown()
     {
+        foreach (MFollower f in _followers)
+        {
+            if (!f.Batches.DisposeAsync().AsTask().Wait(FollowerTimeout))
+            {
+                throw Fail($"{f}: DisposeAsync did not complete");
+            }
+
+            f.Ended = true;
+        }
+
         foreach (MReader reader in _readers.Where(r => !r.Disposed))
         {
             reader.Reader.Dispose();

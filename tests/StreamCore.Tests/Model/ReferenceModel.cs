@@ -142,3 +142,23 @@ internal sealed class MIterator(MStream stream, MShard shard, string token, int 
 
     public bool Ended { get; set; }
 }
+
+/// <summary>A stream follower (DataStream.ReadStreamAsync) driven one batch at a time, and what it has delivered per shard.</summary>
+internal sealed class MFollower(int id, MStream stream, IAsyncEnumerator<RecordBatch> batches)
+{
+    public int Id { get; } = id;
+
+    public MStream Stream { get; } = stream;
+
+    public IAsyncEnumerator<RecordBatch> Batches { get; } = batches;
+
+    /// <summary>Set at the first MoveNextAsync: the follower chooses its starting shards then.</summary>
+    public HashSet<int>? Initial { get; set; }
+
+    /// <summary>Per shard, the index after the last record delivered (absent: the shard's start).</summary>
+    public Dictionary<int, int> Next { get; } = [];
+
+    public bool Ended { get; set; }
+
+    public override string ToString() => $"follower {Id} of {Stream}";
+}

@@ -27,6 +27,8 @@ public enum OpKind
     Advance,
     Audit,
     ChangeRetention,
+    Follow,
+    FollowNext,
 }
 
 /// <summary>How the engine's memory cap is set for a scenario.</summary>
@@ -76,6 +78,8 @@ public sealed record Scenario(MemoryMode Memory, int CapSegments, int SweepChoic
         (4, OpKind.Advance),
         (1, OpKind.Audit),
         (1, OpKind.ChangeRetention),
+        (1, OpKind.Follow),
+        (4, OpKind.FollowNext),
     ];
 
     private static Gen<Op> OpGen =>
