@@ -15,7 +15,7 @@ namespace StreamCore.Tests.Model;
 public class EngineModelTests
 {
     /// <summary>Whether held batches used after their reader moved on must throw (the RecordBatch lifetime contract).</summary>
-    internal const bool StaleBatchesThrow = false;
+    internal const bool StaleBatchesThrow = true;
 
     [Fact]
     public void Engine_agrees_with_the_reference_model_on_random_operation_sequences() =>
@@ -28,6 +28,11 @@ public class EngineModelTests
 
     private static void Check(int runs, int maxSteps)
     {
+        if (int.TryParse(Environment.GetEnvironmentVariable("STREAMCORE_MODEL_RUNS"), out int requested) && requested > 0)
+        {
+            runs = requested;
+        }
+
         int steps = 0;
         var watch = Stopwatch.StartNew();
         Prop.ForAll(Scenario.Arbitrary(maxSteps), scenario =>
