@@ -74,8 +74,12 @@ internal sealed class ShardState
 
     public double RecordsPerSecond { get; set; }
 
-    /// <summary>A closed shard whose every record is past retention: gone from listings and reads.</summary>
-    public bool IsExpired(long nowMs, long retentionMs) => ClosedAtMs is { } closed && nowMs - closed >= retentionMs;
+    /// <summary>
+    /// A closed shard whose every record is expired: gone from listings and reads. It takes the stream's record cutoff
+    /// (<see cref="StreamEngine.ExpiryCutoff"/>), so a shard that aged out stays gone when retention is increased later,
+    /// as its records do.
+    /// </summary>
+    public bool IsExpired(long expiryCutoffMs) => ClosedAtMs is { } closed && closed <= expiryCutoffMs;
 
     /// <summary>The sequence number of the record at log index <paramref name="index"/>.</summary>
     public SequenceNumber SequenceNumberAt(long index, long arrivalMs) =>

@@ -30,7 +30,7 @@ public sealed partial class StreamEngine
         double streamBytes = 0, streamRecords = 0;
         foreach (ShardState shard in stream.Shards)
         {
-            if (shard.IsExpired(now, stream.RetentionMs))
+            if (shard.IsExpired(ExpiryCutoff(stream, now)))
             {
                 continue;
             }

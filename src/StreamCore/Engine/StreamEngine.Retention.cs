@@ -23,7 +23,7 @@ public sealed partial class StreamEngine
             long cutoff = ExpiryCutoff(stream, now);
             foreach (ShardState shard in stream.Shards)
             {
-                if (shard.IsExpired(now, stream.RetentionMs))
+                if (shard.IsExpired(cutoff))
                 {
                     shard.Log.Release(); // a closed shard whose data all aged out: its storage goes back (once; idempotent)
                 }

@@ -60,6 +60,7 @@ public sealed partial class StreamEngine
             DateTimeOffset now = Time.GetUtcNow();
             var stream = new StreamState(streamName, StreamArnOf(streamName), now, mode)
             {
+                Incarnation = ++_streamIncarnations,
                 MaxRecordSizeKiB = maxRecordSizeKiB ?? 1024,
             };
             long creationSeconds = now.ToUnixTimeSeconds();

@@ -32,6 +32,9 @@ public sealed partial class StreamEngine : IDisposable
     private readonly ITimer _onDemandScaler;
     private int _disposed;
 
+    // The last StreamState.Incarnation handed out; under _control.
+    private long _streamIncarnations;
+
     /// <summary>Creates an engine with default options (account 000000000000, us-east-1, system clock).</summary>
     public StreamEngine()
         : this(new StreamEngineOptions())

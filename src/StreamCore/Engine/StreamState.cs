@@ -24,8 +24,14 @@ internal sealed class StreamState
 
     public string Arn { get; }
 
-    /// <summary>Creation time; also tells a deleted-and-recreated stream from its predecessor.</summary>
+    /// <summary>Creation time, as reported to callers.</summary>
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>
+    /// Unique within the engine: tells a deleted-and-recreated stream from its predecessor, even when both were
+    /// created in the same millisecond (routine on a fake clock). Shard iterators carry it.
+    /// </summary>
+    public long Incarnation { get; init; }
 
     public StreamCapacityMode Mode { get; set; }
 
@@ -107,13 +113,17 @@ internal sealed class StreamState
     public List<long> ModeSwitchTimesMs { get; } = [];
 
     /// <summary>The shards a listing shows now: every shard but closed ones whose data has all expired.</summary>
-    public IEnumerable<ShardState> LiveShards(long nowMs) => Shards.Where(s => !s.IsExpired(nowMs, RetentionMs));
+    public IEnumerable<ShardState> LiveShards(long nowMs)
+    {
+        long cutoff = StreamEngine.ExpiryCutoff(this, nowMs);
+        return Shards.Where(s => !s.IsExpired(cutoff));
+    }
 
     /// <summary>Finds a shard that has not expired.</summary>
     public bool TryGetShard(ShardId id, long nowMs, out ShardState shard)
     {
         ShardState[] shards = Shards;
-        if (id.Index < shards.Length && shards[id.Index] is { } found && !found.IsExpired(nowMs, RetentionMs))
+        if (id.Index < shards.Length && shards[id.Index] is { } found && !found.IsExpired(StreamEngine.ExpiryCutoff(this, nowMs)))
         {
             shard = found;
             return true;

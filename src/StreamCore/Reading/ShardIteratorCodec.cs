@@ -5,7 +5,7 @@ using StreamCore.Errors;
 namespace StreamCore.Reading;
 
 /// <summary>The position a shard iterator stands for.</summary>
-internal readonly record struct IteratorPosition(string StreamName, long StreamCreatedMs, ShardId Shard, long Index, long IssuedMs);
+internal readonly record struct IteratorPosition(string StreamName, long StreamIncarnation, ShardId Shard, long Index, long IssuedMs);
 
 /// <summary>
 /// Encodes and decodes shard iterators: opaque, stateless, tamper-evident tokens carrying the stream, shard, log
@@ -26,7 +26,7 @@ internal sealed class ShardIteratorCodec(TokenSigner signer)
         payload[HeaderLength - 1] = 1;
         Span<byte> body = payload[HeaderLength..];
         BinaryPrimitives.WriteInt64BigEndian(body, position.IssuedMs);
-        BinaryPrimitives.WriteInt64BigEndian(body[8..], position.StreamCreatedMs);
+        BinaryPrimitives.WriteInt64BigEndian(body[8..], position.StreamIncarnation);
         BinaryPrimitives.WriteInt32BigEndian(body[16..], position.Shard.Index);
         BinaryPrimitives.WriteInt64BigEndian(body[20..], position.Index);
         int nameLength = Encoding.UTF8.GetBytes(position.StreamName, body[29..]);
