@@ -6,16 +6,39 @@ namespace StreamCore.Engine;
 /// <summary>Kinesis's rules for stream tags.</summary>
 internal static class TagRules
 {
+    /// <summary>
+    /// The tag map's member constraints as AWS reports them: one failure for the keys and one for the values, at
+    /// <c>tags</c>, showing the map (kinesalite's AWS-recorded test/addTagsToStream.js).
+    /// </summary>
+    public static void Shape(ref ValidationErrors errors, IReadOnlyDictionary<string, string>? tags, string path = "tags")
+    {
+        if (tags is null)
+        {
+            return;
+        }
+
+        bool badKey = tags.Keys.Any(k => k.Length is < 1 or > 128);
+        bool badValue = tags.Values.Any(v => v is null || v.Length > 256);
+        if (badKey || badValue)
+        {
+            string shown = "{" + string.Join(", ", tags.Select(t => $"{t.Key}={t.Value}")) + "}";
+            if (badKey)
+            {
+                errors.AddConstraint(shown, path, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
+            }
+
+            if (badValue)
+            {
+                errors.AddConstraint(shown, path, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]");
+            }
+        }
+    }
+
     /// <summary>Validates tags about to be added to <paramref name="existing"/> (null for a new stream).</summary>
     public static void ValidateAdd(IReadOnlyDictionary<string, string> tags, IReadOnlyDictionary<string, string>? existing)
     {
         var errors = default(ValidationErrors);
-        foreach ((string key, string value) in tags)
-        {
-            errors.Length(key, "tags.key", 1, 128);
-            errors.Length(value, "tags.value", 0, 256);
-        }
-
+        Shape(ref errors, tags);
         errors.ThrowIfAny();
         foreach ((string key, string value) in tags)
         {

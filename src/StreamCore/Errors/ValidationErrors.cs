@@ -24,6 +24,17 @@ internal struct ValidationErrors
         }
     }
 
+    /// <summary>A failure whose constraint text is not a "Member must ..." one (map keys and values).</summary>
+    public void AddConstraint(string? value, string path, string constraint)
+    {
+        _items ??= [];
+        if (_items.Count < MaxReported)
+        {
+            string shown = value is null ? "null" : $"'{value}'";
+            _items.Add($"Value {shown} at '{path}' failed to satisfy constraint: {constraint}");
+        }
+    }
+
     public void Required(object? value, string path)
     {
         if (value is null)

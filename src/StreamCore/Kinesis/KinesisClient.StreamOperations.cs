@@ -23,6 +23,7 @@ internal sealed partial class KinesisClient
         StreamCapacityMode mode = request.StreamModeDetails?.StreamMode?.Value == "ON_DEMAND" ? StreamCapacityMode.OnDemand : StreamCapacityMode.Provisioned;
         var errors = default(ValidationErrors);
         StreamEngine.CreateStreamShape(ref errors, request.StreamName, request.ShardCount, mode, request.MaxRecordSizeInKiB);
+        TagRules.Shape(ref errors, request.Tags);
         if (request.StreamModeDetails is { } modeDetails)
         {
             errors.Required(modeDetails.StreamMode?.Value, "streamModeDetails.streamMode");
@@ -247,6 +248,7 @@ internal sealed partial class KinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Size(request.Tags, "tags", 1, 200);
+        TagRules.Shape(ref errors, request.Tags);
         Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
         errors.ThrowIfAny();
         StreamState tagged = Resolve(request);

@@ -80,6 +80,20 @@ public class KinesisFidelityTests
     }
 
     [Fact]
+    public async Task Tag_keys_and_values_out_of_length_are_reported_at_tags_with_the_other_members()
+    {
+        using var t = new TestEngine();
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => t.Client.AddTagsToStreamAsync(new AddTagsToStreamRequest { StreamName = "", Tags = new() { ["k"] = new string('v', 257) } }));
+        Assert.Equal(
+            $"3 validation errors detected: Value '{{k={new string('v', 257)}}}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]; "
+            + $"{Item("", "streamName", NamePattern)}; {Item("", "streamName", MinLength1)}",
+            ex.Message);
+        var key = await Assert.ThrowsAsync<ValidationException>(() => t.Client.CreateStreamAsync(new CreateStreamRequest { StreamName = "n", ShardCount = 1, Tags = new() { [""] = "v" } }));
+        Assert.Equal("1 validation error detected: Value '{=v}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]", key.Message);
+        Assert.Empty(t.Engine.ListStreamNames());
+    }
+
+    [Fact]
     public async Task An_empty_StreamName_is_a_ValidationException_and_only_a_missing_address_is_InvalidArgument()
     {
         using var t = new TestEngine();
