@@ -93,8 +93,9 @@ public sealed partial class StreamEngine
         bool cutByByteLimit;
 
         // Kinesis callers hold responses as long as they like, so records are copied out under a transient pin:
-        // the engine's storage can then be recycled the moment it is trimmed.
-        LogPin pin = shard.Log.Pin();
+        // the engine's storage can then be recycled the moment it is trimmed. One pin for the whole call, rented
+        // from the log's few pooled pins: no lock, no allocation.
+        LogPin pin = shard.Log.RentPin();
         pin.BeginRead();
         try
         {
@@ -125,7 +126,7 @@ public sealed partial class StreamEngine
         finally
         {
             pin.EndRead();
-            shard.Log.Unpin(pin);
+            shard.Log.ReturnPin(pin);
         }
 
         Throughput?.ChargeRead(shard, MaxGetRecordsBytes - remainingBytes, cutByByteLimit, nowMs);

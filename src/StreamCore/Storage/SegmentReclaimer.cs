@@ -71,7 +71,7 @@ internal sealed class SegmentReclaimer
     /// <summary>Rents a pin for one short read (no lock, no allocation in steady state); give it back with <see cref="Return"/>.</summary>
     public LogPin Rent()
     {
-        LogPin[] pins = _transient ?? CreateTransientPins();
+        LogPin[] pins = Volatile.Read(ref _transient) ?? CreateTransientPins();
         int rented = Volatile.Read(ref _rented);
         while (true)
         {
