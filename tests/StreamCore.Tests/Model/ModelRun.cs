@@ -157,6 +157,7 @@ internal sealed class ModelRun : IDisposable
             case OpKind.Audit: Audit(); break;
             case OpKind.ChangeRetention: ChangeRetention(op); break;
             case OpKind.Follow: Follow(op); break;
+            case OpKind.ToggleEncryption: ToggleEncryption(op); break;
             case OpKind.FollowNext: FollowNext(op); break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null);
         }
@@ -258,7 +259,7 @@ internal sealed class ModelRun : IDisposable
 
     private static bool Ended(MStream s, MShard shard) => s.Deleted || shard.Expired;
 
-    private readonly record struct Seen(string Key, byte[] Data, SequenceNumber SequenceNumber, long ArrivalMs);
+    private readonly record struct Seen(string Key, byte[] Data, SequenceNumber SequenceNumber, long ArrivalMs, bool? Encrypted = null);
 
     /// <summary>
     /// Checks records a read returned against what the model expects and returns the model records they are. The first
@@ -317,6 +318,16 @@ internal sealed class ModelRun : IDisposable
                 throw Fail($"{what}: {record} has key {seen[i].Key}, sequence number {seen[i].SequenceNumber}, arrival {seen[i].ArrivalMs}; wrote key {record.Key}, {record.SequenceNumber}, {record.ArrivalMs}");
             }
 
+            if (record.Encrypted)
+            {
+                Count("encrypted record read");
+            }
+
+            if (seen[i].Encrypted is { } encrypted && encrypted != record.Encrypted)
+            {
+                throw Fail($"{what}: {record} reports EncryptionType {(encrypted ? "KMS" : "NONE")}; it was written {(record.Encrypted ? "encrypted" : "in the clear")}");
+            }
+
             matched[i] = record;
         }
 
@@ -335,7 +346,7 @@ internal sealed class ModelRun : IDisposable
     }
 
     private static List<Seen> Snapshot(List<StreamCore.Kinesis.Record> records) =>
-        [.. records.Select(r => new Seen(r.PartitionKey!, r.Data!.ToArray(), SequenceNumber.Parse(r.SequenceNumber!), new DateTimeOffset(r.ApproximateArrivalTimestamp!.Value, TimeSpan.Zero).ToUnixTimeMilliseconds()))];
+        [.. records.Select(r => new Seen(r.PartitionKey!, r.Data!.ToArray(), SequenceNumber.Parse(r.SequenceNumber!), new DateTimeOffset(r.ApproximateArrivalTimestamp!.Value, TimeSpan.Zero).ToUnixTimeMilliseconds(), r.EncryptionType == EncryptionType.KMS))];
 
     // ------------------------------------------------------------------ control plane
 
@@ -405,6 +416,26 @@ internal sealed class ModelRun : IDisposable
 
         stream.RetentionHours = hours;
         MarkExpiredShards();
+    }
+
+    /// <summary>StartStreamEncryption or StopStreamEncryption: readers decrypt into a per-reader buffer, valid only until they read again.</summary>
+    private void ToggleEncryption(Op op)
+    {
+        if (PickAlive(op.A) is not { } stream)
+        {
+            return;
+        }
+
+        if (stream.Encrypted)
+        {
+            Await(_kinesis.StopStreamEncryptionAsync(new StopStreamEncryptionRequest { StreamName = stream.Name, EncryptionType = EncryptionType.KMS, KeyId = "alias/aws/kinesis" }));
+        }
+        else
+        {
+            Await(_kinesis.StartStreamEncryptionAsync(new StartStreamEncryptionRequest { StreamName = stream.Name, EncryptionType = EncryptionType.KMS, KeyId = "alias/aws/kinesis" }));
+        }
+
+        stream.Encrypted = !stream.Encrypted;
     }
 
     private void SplitShard(Op op)
@@ -629,7 +660,7 @@ internal sealed class ModelRun : IDisposable
             throw Fail($"sequence number {sequenceNumber} names shard {sequenceNumber.ShardId}, written to {shard.Index}");
         }
 
-        var record = new MRecord(stream.Incarnation, BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(4)), key, data, Now, sequenceNumber, shard.Records.Count);
+        var record = new MRecord(stream.Incarnation, BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(4)), key, data, Now, sequenceNumber, shard.Records.Count, stream.Encrypted);
         shard.Records.Add(record);
         _written[(record.Stream, record.Counter)] = record;
     }
@@ -1425,7 +1456,7 @@ internal sealed class ModelRun : IDisposable
 
                     if (r.ArrivalMs > stream.SweptBeforeMs)
                     {
-                        bytes += Encoding.UTF8.GetByteCount(r.Key) + r.Data.Length;
+                        bytes += Encoding.UTF8.GetByteCount(r.Key) + r.Data.Length + (r.Encrypted ? 28 : 0); // nonce and tag
                         count++;
                     }
                 }

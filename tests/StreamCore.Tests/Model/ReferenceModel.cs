@@ -4,8 +4,11 @@ namespace StreamCore.Tests.Model;
 public sealed class ModelViolationException(string message) : Exception(message);
 
 /// <summary>One record as the model remembers it: who wrote it, what, when, and where it landed.</summary>
-internal sealed class MRecord(int stream, int counter, string key, byte[] data, long arrivalMs, SequenceNumber sequenceNumber, int index)
+internal sealed class MRecord(int stream, int counter, string key, byte[] data, long arrivalMs, SequenceNumber sequenceNumber, int index, bool encrypted)
 {
+    /// <summary>Written while the stream was encrypted: stored as ciphertext, read back as the plaintext.</summary>
+    public bool Encrypted { get; } = encrypted;
+
     public int Stream { get; } = stream;
 
     public int Counter { get; } = counter;
@@ -70,6 +73,8 @@ internal sealed class MStream(int incarnation, string name, DataStream handle, l
     public List<MShard> Shards { get; } = [];
 
     public bool Deleted { get; set; }
+
+    public bool Encrypted { get; set; }
 
     public int RetentionHours { get; set; } = 24;
 

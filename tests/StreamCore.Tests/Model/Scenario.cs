@@ -29,6 +29,7 @@ public enum OpKind
     ChangeRetention,
     Follow,
     FollowNext,
+    ToggleEncryption,
 }
 
 /// <summary>How the engine's memory cap is set for a scenario.</summary>
@@ -80,6 +81,7 @@ public sealed record Scenario(MemoryMode Memory, int CapSegments, int SweepChoic
         (1, OpKind.ChangeRetention),
         (1, OpKind.Follow),
         (4, OpKind.FollowNext),
+        (1, OpKind.ToggleEncryption),
     ];
 
     private static Gen<Op> OpGen =>
