@@ -914,7 +914,8 @@ internal sealed class ModelRun : IDisposable
 
         reader.Next = matched[^1].Index + 1;
         Count("TryRead with records");
-        _held.Add(new MHeld(reader, batch, reader.Reads, matched));
+        OwnedRecord[] copies = reader.Reads % 2 == 0 ? batch.ToArray() : [batch[0].Copy()];
+        _held.Add(new MHeld(reader, batch, reader.Reads, matched, copies));
         if (_held.Count > 12)
         {
             _held.RemoveAt(0);
@@ -1015,6 +1016,19 @@ internal sealed class ModelRun : IDisposable
 
         MHeld held = _held[op.A % _held.Count];
         string what = $"held batch of reader {held.Reader.Id} ({held.Expected.Length} records from {held.Expected[0]})";
+        for (int i = 0; i < held.Copies.Length; i++)
+        {
+            OwnedRecord copy = held.Copies[i];
+            MRecord r = held.Expected[i];
+            if (!r.Data.AsSpan().SequenceEqual(copy.Data.Span) || r.Key != copy.PartitionKey || r.SequenceNumber != copy.SequenceNumber
+                || copy.ShardId.Index != held.Reader.Shard.Index || copy.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds() != r.ArrivalMs)
+            {
+                (int inc, int counter) = Identify(copy.Data.Span);
+                throw Fail($"{what}: copied record {i} changed: shows #{inc}.{counter}, was {r}");
+            }
+        }
+
+        Count("held copies intact");
         if (held.IsStale)
         {
             if (!CheckStaleBatches)

@@ -119,8 +119,11 @@ internal sealed class MReader(int id, ShardReader reader, MStream stream, MShard
 }
 
 /// <summary>A batch a test keeps after reading it, with what it showed when it was returned.</summary>
-internal sealed class MHeld(MReader reader, RecordBatch batch, int readsAt, MRecord[] expected)
+internal sealed class MHeld(MReader reader, RecordBatch batch, int readsAt, MRecord[] expected, OwnedRecord[] copies)
 {
+    /// <summary>RecordBatch.ToArray taken while the batch was current (and StreamRecord.Copy of its first record): they never go stale.</summary>
+    public OwnedRecord[] Copies { get; } = copies;
+
     public MReader Reader { get; } = reader;
 
     public RecordBatch Batch { get; } = batch;
