@@ -24,7 +24,7 @@ public class EngineModelTests
     [Fact(Explicit = true)]
     [Trait("Category", "Stress")]
     public void Stress_engine_agrees_with_the_reference_model_on_long_sequences() =>
-        Check(runs: 50_000, maxSteps: 200);
+        Check(runs: 20_000, maxSteps: 200);
 
     private static void Check(int runs, int maxSteps)
     {
