@@ -11,20 +11,31 @@ internal static class JsonProtocol
 {
     public const string ContentType = KinesisWire.JsonContentType;
 
-    /// <summary>The options whose contracts the JSON and CBOR protocols share (the HTTP status is transport, not payload).</summary>
-    public static readonly JsonSerializerOptions Options = new(KinesisJsonContext.Default.Options)
+    /// <summary>
+    /// The options whose contracts the JSON and CBOR protocols share (the HTTP status is transport, not payload).
+    /// Locked at once: options that are still mutable resolve a contract afresh on every lookup instead of caching
+    /// it, and the CBOR protocol looks contracts up per value.
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
     {
-        TypeInfoResolver = KinesisJsonContext.Default.WithAddedModifier(static info =>
+        var options = new JsonSerializerOptions(KinesisJsonContext.Default.Options)
         {
-            for (int i = info.Properties.Count - 1; i >= 0; i--)
+            TypeInfoResolver = KinesisJsonContext.Default.WithAddedModifier(static info =>
             {
-                if (info.Properties[i].Name == nameof(KinesisResponse.HttpStatusCode))
+                for (int i = info.Properties.Count - 1; i >= 0; i--)
                 {
-                    info.Properties.RemoveAt(i);
+                    if (info.Properties[i].Name == nameof(KinesisResponse.HttpStatusCode))
+                    {
+                        info.Properties.RemoveAt(i);
+                    }
                 }
-            }
-        }),
-    };
+            }),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     /// <summary>The contract of a model type.</summary>
     public static JsonTypeInfo Contract(Type type) => Options.GetTypeInfo(type);
