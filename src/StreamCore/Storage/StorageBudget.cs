@@ -197,10 +197,11 @@ internal sealed class StorageBudget
 
             Interleaving.Point("budget.trim-oldest");
             TrimOutcome trimmed = TrimOldestSegment();
-            if (trimmed == TrimOutcome.WritersInFlight && writerWait.Count < MaxWriterWaitSpins)
+            if (trimmed is TrimOutcome.WritersInFlight or TrimOutcome.Raced && writerWait.Count < MaxWriterWaitSpins)
             {
                 // Only segments with a producer between its reservation and its publication are left: they are not
-                // trimmed (its copy would land in recycled storage). It is microseconds from done; wait for it.
+                // trimmed (its copy would land in recycled storage). It is microseconds from done; wait for it. Or
+                // the chosen segment was freed by someone else first (an expiry trim, a release): look again.
                 Interleaving.Point("budget.wait-for-writer");
                 writerWait.SpinOnce();
                 continue;
@@ -266,9 +267,11 @@ internal sealed class StorageBudget
                 }
             }
 
-            if (oldest is not null && oldest.DropOldestSegment())
+            if (oldest is not null)
             {
-                return TrimOutcome.Trimmed;
+                // Not dropped: its head went away between the choice and the drop (an expiry trim or a release
+                // freed it, outside this lock), so there may be room now, or another log to trim.
+                return oldest.DropOldestSegment() ? TrimOutcome.Trimmed : TrimOutcome.Raced;
             }
 
             return writersInFlight ? TrimOutcome.WritersInFlight : TrimOutcome.NothingToTrim;
@@ -282,5 +285,8 @@ internal sealed class StorageBudget
 
         /// <summary>Nothing could be trimmed now, but a segment will be once a producer in flight publishes.</summary>
         WritersInFlight,
+
+        /// <summary>The segment chosen was freed by someone else before it could be dropped: look again.</summary>
+        Raced,
     }
 }

@@ -1,0 +1,216 @@
+using System.Text;
+using StreamCore.Errors;
+using StreamCore.Kinesis;
+using StreamCore.Storage;
+using StreamCore.Tests.Support;
+
+namespace StreamCore.Tests.Storage;
+
+/// <summary>
+/// An adversarial review of the storage lifecycle: races forced deterministically with the Debug interleaving points
+/// (a hook on the test's own thread runs "the other thread" at the chosen point), each asserting what a user sees.
+/// </summary>
+public class AdversarialLifecycleTests
+{
+    // Every segment of these logs has the same size, so one segment's charge is the unit of the cap.
+    private const int Slots = 256;
+    private const int ArenaBytes = 32 * 1024;
+    private static readonly long SegmentCharge = SegmentArrays.Charge(Slots, ArenaBytes);
+
+    private static void Fill(ShardLog log, int records, long arrivalMs, string prefix = "r")
+    {
+        for (int i = 0; i < records; i++)
+        {
+            Assert.Equal(AppendStatus.Appended, log.Append("k"u8, Encoding.UTF8.GetBytes(prefix + i), arrivalMs, out _));
+        }
+    }
+
+    private static List<string> ReadLog(ShardLog log)
+    {
+        var result = new List<string>();
+        long from = 0;
+        while (true)
+        {
+            LogSlice slice = log.Read(from, 10_000, long.MaxValue, long.MinValue);
+            if (slice.Count == 0)
+            {
+                return result;
+            }
+
+            for (int i = 0; i < slice.Count; i++)
+            {
+                ref RecordEntry e = ref slice.Segment.Entries[slice.FirstSlot + i];
+                result.Add(Encoding.UTF8.GetString(slice.Segment.Arena, e.Offset + e.KeyLength, e.DataLength));
+            }
+
+            from = slice.EndIndex;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> with <paramref name="atPoint"/> called (once) when the thread reaches <paramref name="point"/>.</summary>
+    private static void WithHook(string point, Action atPoint, Action body)
+    {
+        bool fired = false;
+        Interleaving.SetHook(name =>
+        {
+            if (name == point && !fired)
+            {
+                fired = true;
+                atPoint();
+            }
+        });
+        try
+        {
+            body();
+        }
+        finally
+        {
+            Interleaving.SetHook(null);
+        }
+
+        Assert.True(fired, $"the interleaving point {point} was not reached (a Release build?)");
+    }
+
+    // Under TrimOldest the trimmer picks the log with the oldest trimmable segment, then drops it. When that log's head
+    // went away in between (the retention sweep trimmed it, or its stream was deleted), the append failed as "memory
+    // full" although storage had just been freed and other logs still had segments to trim.
+    [Theory]
+    [InlineData("expiry trim")]
+    [InlineData("stream deleted")]
+    public void An_append_under_TrimOldest_does_not_fail_when_the_chosen_segment_is_freed_by_someone_else_first(string race)
+    {
+        var budget = new StorageBudget(3 * SegmentCharge, MemoryLimitPolicy.TrimOldest, Slots, ArenaBytes);
+        var oldest = new ShardLog(budget, Slots, ArenaBytes);
+        Fill(oldest, Slots + 1, arrivalMs: 1_000, "o"); // two segments; the first is trimmable, arrived first
+        var busy = new ShardLog(budget, Slots, ArenaBytes);
+        Fill(busy, Slots, arrivalMs: 2_000, "b"); // one full segment: the cap is reached
+        Assert.Equal(3 * SegmentCharge, budget.RetainedBytes);
+
+        AppendStatus status = AppendStatus.Closed;
+        WithHook(
+            "trim.oldest",
+            () =>
+            {
+                // "Another thread" frees the chosen log's oldest segment between the choice and the drop.
+                if (race == "expiry trim")
+                {
+                    oldest.TrimExpired(1_500);
+                }
+                else
+                {
+                    oldest.Release();
+                }
+            },
+            () => status = busy.Append("k"u8, "next"u8, 3_000, out _));
+
+        Assert.Equal(AppendStatus.Appended, status);
+        Assert.Equal([.. Enumerable.Range(0, Slots).Select(i => "b" + i), "next"], ReadLog(busy));
+        Assert.InRange(budget.RetainedBytes, 0, 3 * SegmentCharge);
+    }
+
+    // A stream deleted while a producer is between its reservation and its publication: the producer's late copy
+    // lands in storage that waits in limbo, never in storage another log has been given; the limbo drains afterwards.
+    [Fact]
+    public void A_release_with_a_producer_in_flight_keeps_its_storage_until_the_producer_is_done()
+    {
+        var budget = new StorageBudget(null, MemoryLimitPolicy.RejectWrites, Slots, ArenaBytes);
+        var deleted = new ShardLog(budget, Slots, ArenaBytes);
+        Fill(deleted, 10, 1_000, "d");
+        var other = new ShardLog(budget, Slots, ArenaBytes);
+        AppendStatus late = AppendStatus.Closed;
+        WithHook(
+            "append.reserved",
+            () =>
+            {
+                deleted.Release();
+                Assert.Equal(1, deleted.LimboCount); // the producer's segment is not quiescent: held back
+                Fill(other, 2 * Slots, 2_000, "x"); // another log takes all the storage it wants meanwhile
+            },
+            () => late = deleted.Append("k"u8, "late-late-late"u8, 1_000, out _));
+
+        Assert.Equal(AppendStatus.Appended, late); // a put racing a delete may succeed, as in Kinesis
+        Assert.Empty(ReadLog(deleted));
+        Assert.Equal(Enumerable.Range(0, 2 * Slots).Select(i => "x" + i), ReadLog(other));
+        budget.ReclaimReleased();
+        Assert.Equal(0, deleted.LimboCount);
+        Assert.Equal(2 * SegmentCharge, budget.RetainedBytes); // only the other log's two segments
+        Fill(other, 2 * Slots, 3_000, "y"); // reuses the released storage, which now shows only the other log's bytes
+        Assert.Equal([.. Enumerable.Range(0, 2 * Slots).Select(i => "x" + i), .. Enumerable.Range(0, 2 * Slots).Select(i => "y" + i)], ReadLog(other));
+    }
+
+    // Under TrimOldest with only a segment that has a producer in flight left to trim, the append waits for the
+    // producer (bounded) and then trims; it neither spins forever nor trims under the producer.
+    [Fact]
+    public void An_append_under_TrimOldest_waits_for_the_producer_in_flight_then_trims_its_segment()
+    {
+        var budget = new StorageBudget(2 * SegmentCharge, MemoryLimitPolicy.TrimOldest, Slots, ArenaBytes);
+        var log = new ShardLog(budget, Slots, ArenaBytes);
+        Fill(log, Slots - 1, 1_000, "a");
+        LogSegment first = log.Read(0, 1, long.MaxValue, long.MinValue).Segment;
+        Assert.True(first.TryReserve(1, 5, out int slot, out int offset)); // the stalled producer
+        Fill(log, Slots, 2_000, "b"); // rolls: the first segment is sealed with the producer still in flight; cap reached
+
+        int waits = 0;
+        AppendStatus status = AppendStatus.Closed;
+        Interleaving.SetHook(name =>
+        {
+            if (name == "budget.wait-for-writer" && ++waits == 3)
+            {
+                "k"u8.CopyTo(first.Arena.AsSpan(offset)); // the producer finishes while the append waits
+                "late"u8.CopyTo(first.Arena.AsSpan(offset + 1));
+                first.Entries[slot].ArrivalMs = 1_000;
+                first.Entries[slot].Offset = offset;
+                first.Entries[slot].KeyLength = 1;
+                first.Entries[slot].DataLength = 4;
+                Volatile.Write(ref first.Entries[slot].Published, 1);
+            }
+        });
+        try
+        {
+            status = log.Append("k"u8, "c0"u8, 3_000, out _);
+        }
+        finally
+        {
+            Interleaving.SetHook(null);
+        }
+
+        Assert.Equal(3, waits);
+        Assert.Equal(AppendStatus.Appended, status);
+        Assert.Equal([.. Enumerable.Range(0, Slots).Select(i => "b" + i), "c0"], ReadLog(log));
+        Assert.Equal(2 * SegmentCharge, budget.RetainedBytes);
+    }
+
+    // The same, with the producer stalled for good: the append gives up after its bounded wait and reports the cap
+    // (the stalled segment is neither trimmed nor recycled), instead of hanging.
+    [Fact]
+    public void An_append_under_TrimOldest_with_a_producer_stalled_for_good_gives_up_without_trimming_under_it()
+    {
+        var budget = new StorageBudget(2 * SegmentCharge, MemoryLimitPolicy.TrimOldest, Slots, ArenaBytes);
+        var log = new ShardLog(budget, Slots, ArenaBytes);
+        Fill(log, Slots - 1, 1_000, "a");
+        LogSegment first = log.Read(0, 1, long.MaxValue, long.MinValue).Segment;
+        Assert.True(first.TryReserve(1, 5, out _, out _));
+        Fill(log, Slots, 2_000, "b");
+
+        Assert.Equal(AppendStatus.MemoryFull, log.Append("k"u8, "c0"u8, 3_000, out _));
+        Assert.Equal(0, log.FirstRetainedIndex);
+        Assert.Equal(0, budget.RecycledSegments);
+        Assert.Equal([.. Enumerable.Range(0, Slots - 1).Select(i => "a" + i)], ReadLog(log)); // stops at the slot in flight
+    }
+
+    // A stream deleted and created again under the same name in the same millisecond (a fake clock that does not
+    // move; no status delay): an iterator of the deleted stream must not read the new stream's records.
+    [Fact]
+    public async Task An_iterator_of_a_deleted_stream_does_not_read_a_stream_recreated_under_its_name_in_the_same_millisecond()
+    {
+        using var t = new TestEngine();
+        await t.CreateAsync("s", 1);
+        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("old") });
+        string iterator = await t.IteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON);
+        await t.Client.DeleteStreamAsync(new DeleteStreamRequest { StreamName = "s" });
+        await t.CreateAsync("s", 1);
+        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("new, another owner's") });
+
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator }));
+    }
+}
