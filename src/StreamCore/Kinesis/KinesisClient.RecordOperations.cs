@@ -60,11 +60,17 @@ internal sealed partial class KinesisClient
         // failures); member paths are only built for entries that fail.
         int count = records?.Count ?? 0;
         var keyLengths = new int[count];
+
+        // Each entry's key and payload are read once: what is validated is what is stored, even if the request changes
+        // meanwhile (a key longer than its reserved space would fail between the log's reservation and publication).
+        var keys = new string[count];
+        var payloads = new ReadOnlyMemory<byte>[count];
         long totalBytes = 0;
         for (int i = 0; i < count; i++)
         {
             PutRecordsRequestEntry? entry = records![i];
-            int dataLength = Bytes(entry?.Data).Length;
+            ReadOnlyMemory<byte> payload = entry?.Data is { } dataStream ? Memory(dataStream) : default;
+            int dataLength = payload.Length;
             string? key = entry?.PartitionKey;
             bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
             bool hashKeyOk = entry?.ExplicitHashKey is not { } hk || Constraints.IsHashKey(hk);
@@ -78,6 +84,8 @@ internal sealed partial class KinesisClient
                 continue;
             }
 
+            keys[i] = key!;
+            payloads[i] = payload;
             keyLengths[i] = Encoding.UTF8.GetByteCount(key!);
             totalBytes += dataLength + keyLengths[i];
         }
@@ -93,8 +101,8 @@ internal sealed partial class KinesisClient
         var batch = new BatchRecord[count];
         for (int i = 0; i < count; i++)
         {
-            PutRecordsRequestEntry entry = records![i];
-            batch[i] = new BatchRecord(entry.PartitionKey!, keyLengths[i], Memory(entry.Data!), entry.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : null);
+            string? explicitKey = records![i].ExplicitHashKey;
+            batch[i] = new BatchRecord(keys[i], keyLengths[i], payloads[i], explicitKey is not null ? ExplicitHashKey(explicitKey) : null);
         }
 
         var results = new List<PutRecordsResultEntry>(count);

@@ -116,6 +116,23 @@ public sealed class ShardReader : IDisposable
         return _shard.SequenceNumberAt(index - 1, arrival ?? _engine.NowMs); // a trimmed record's number still names its place
     }
 
+    /// <summary>
+    /// <see cref="ShardState.MillisBehindLatest"/> within a pinned read (it reads a record's arrival, whose storage a
+    /// trim may otherwise recycle under it); the batch this reader holds stays valid.
+    /// </summary>
+    internal long MillisBehindLatest(long index, long nowMs)
+    {
+        _pin.BeginRead();
+        try
+        {
+            return _shard.MillisBehindLatest(index, nowMs);
+        }
+        finally
+        {
+            _pin.EndRead();
+        }
+    }
+
     /// <summary>Releases the reader's hold on storage; batches it returned become invalid.</summary>
     public void Dispose()
     {

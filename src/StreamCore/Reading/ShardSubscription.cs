@@ -43,7 +43,7 @@ internal static class ShardSubscription
                     pace?.Charge(BytesOf(batch), engine.NowMs);
                     continuation = batch.LastSequenceNumber;
                     next = continuation.SequenceIndex;
-                    yield return new SubscriptionEvent(batch, continuation, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
+                    yield return new SubscriptionEvent(batch, continuation, reader.MillisBehindLatest(next, engine.NowMs), null);
                     continue;
                 }
 
@@ -70,7 +70,7 @@ internal static class ShardSubscription
                 }
                 else if (engine.NowMs < deadline)
                 {
-                    yield return new SubscriptionEvent(default, continuation, ShardPositions.MillisBehindLatest(shard, next, engine.NowMs), null);
+                    yield return new SubscriptionEvent(default, continuation, reader.MillisBehindLatest(next, engine.NowMs), null);
                 }
             }
         }

@@ -71,43 +71,6 @@ public class AdversarialLifecycleTests
         Assert.True(fired, $"the interleaving point {point} was not reached (a Release build?)");
     }
 
-    // Under TrimOldest the trimmer picks the log with the oldest trimmable segment, then drops it. When that log's head
-    // went away in between (the retention sweep trimmed it, or its stream was deleted), the append failed as "memory
-    // full" although storage had just been freed and other logs still had segments to trim.
-    [Theory]
-    [InlineData("expiry trim")]
-    [InlineData("stream deleted")]
-    public void An_append_under_TrimOldest_does_not_fail_when_the_chosen_segment_is_freed_by_someone_else_first(string race)
-    {
-        var budget = new StorageBudget(3 * SegmentCharge, MemoryLimitPolicy.TrimOldest, Slots, ArenaBytes);
-        var oldest = new ShardLog(budget, Slots, ArenaBytes);
-        Fill(oldest, Slots + 1, arrivalMs: 1_000, "o"); // two segments; the first is trimmable, arrived first
-        var busy = new ShardLog(budget, Slots, ArenaBytes);
-        Fill(busy, Slots, arrivalMs: 2_000, "b"); // one full segment: the cap is reached
-        Assert.Equal(3 * SegmentCharge, budget.RetainedBytes);
-
-        AppendStatus status = AppendStatus.Closed;
-        WithHook(
-            "trim.oldest",
-            () =>
-            {
-                // "Another thread" frees the chosen log's oldest segment between the choice and the drop.
-                if (race == "expiry trim")
-                {
-                    oldest.TrimExpired(1_500);
-                }
-                else
-                {
-                    oldest.Release();
-                }
-            },
-            () => status = busy.Append("k"u8, "next"u8, 3_000, out _));
-
-        Assert.Equal(AppendStatus.Appended, status);
-        Assert.Equal([.. Enumerable.Range(0, Slots).Select(i => "b" + i), "next"], ReadLog(busy));
-        Assert.InRange(budget.RetainedBytes, 0, 3 * SegmentCharge);
-    }
-
     // A stream deleted while a producer is between its reservation and its publication: the producer's late copy
     // lands in storage that waits in limbo, never in storage another log has been given; the limbo drains afterwards.
     [Fact]
@@ -212,5 +175,43 @@ public class AdversarialLifecycleTests
         await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("new, another owner's") });
 
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator }));
+    }
+
+    // PutRecords validated an entry's partition key, then read the property again to store it. A request changed in
+    // between (here by reading the next entry's Data; in life by another thread) gave the log a key longer than the space it
+    // had reserved: the copy threw between the reservation and the publication, the slot stayed unpublished for good,
+    // and every later record of the shard became unreadable (readers stop at an unpublished slot), its storage
+    // never trimmable.
+    [Fact]
+    public async Task A_PutRecords_request_changed_after_validation_stores_what_was_validated_and_leaves_the_shard_readable()
+    {
+        using var t = new TestEngine();
+        await t.CreateAsync("s", 1);
+        var first = new PutRecordsRequestEntry { PartitionKey = "k", Data = TestEngine.Bytes("first") };
+        var changer = new PutRecordsRequestEntry { PartitionKey = "k" };
+        changer.Data = new MutatingStream(Encoding.UTF8.GetBytes("changer"), () => first.PartitionKey = new string('\u00e9', 200)); // 400 UTF-8 bytes
+        PutRecordsResponse put = await t.Client.PutRecordsAsync(new PutRecordsRequest { StreamName = "s", Records = [first, changer] });
+        Assert.Equal(0, put.FailedRecordCount);
+        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("second") });
+
+        GetRecordsResponse read = await t.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = await t.IteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON) });
+        Assert.Equal(["first", "changer", "second"], read.Records.Select(r => TestEngine.Text(r.Data)));
+        Assert.Equal("k", read.Records[0].PartitionKey);
+    }
+
+    /// <summary>A payload stream that runs <paramref name="onFirstRead"/> the first time its buffer is taken.</summary>
+    private sealed class MutatingStream(byte[] bytes, Action onFirstRead) : MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true)
+    {
+        private int _reads;
+
+        public override bool TryGetBuffer(out ArraySegment<byte> buffer)
+        {
+            if (++_reads == 1)
+            {
+                onFirstRead();
+            }
+
+            return base.TryGetBuffer(out buffer);
+        }
     }
 }
