@@ -53,12 +53,20 @@ public sealed partial class StreamEngine : IDisposable
         Throughput = options.Throughput is { } limits ? new ThroughputGovernor(limits, options.AccountId) : null;
         Metrics = new StreamMetrics(options.AccountId, options.Region);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
-        Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? (byte[])key.Clone() : RandomNumberGenerator.GetBytes(32));
+        Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? TokenKey(key, options.AccountId, options.Region) : RandomNumberGenerator.GetBytes(32));
         Iterators = new ShardIteratorCodec(Tokens);
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);
         TimeSpan sample = options.OnDemandScaling.SampleInterval;
         _onDemandScaler = Time.CreateTimer(static s => ((StreamEngine)s!).ScaleOnDemandStreams(), this, sample, sample);
     }
+
+    /// <summary>
+    /// The key an engine seals its iterators and tokens with: a configured key bound to the engine's account and region,
+    /// so engines that share one (the server's accounts) never accept each other's iterators, while an engine of the
+    /// same account and region (restarted) still does.
+    /// </summary>
+    private static byte[] TokenKey(byte[] configured, string accountId, string region) =>
+        HMACSHA256.HashData(configured, System.Text.Encoding.UTF8.GetBytes(accountId + "/" + region));
 
     /// <summary>The account id this engine stands for.</summary>
     public string AccountId => Options.AccountId;

@@ -81,7 +81,8 @@ public sealed class StreamEngineOptions
 
     /// <summary>
     /// The key that signs shard iterators (at least 16 bytes). Default: 32 random bytes per engine, so iterators
-    /// of one engine are rejected by another. Set it to make iterators reproducible across engines.
+    /// of one engine are rejected by another. Set it to make iterators reproducible across engines of the same account
+    /// and region; the key is bound to them, so engines of other accounts sharing it still reject each other's iterators.
     /// </summary>
 #pragma warning disable CA1819 // A key is naturally a byte array; the engine copies it.
     public byte[]? IteratorSigningKey { get; set; }

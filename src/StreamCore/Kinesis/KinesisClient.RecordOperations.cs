@@ -173,7 +173,7 @@ internal sealed partial class KinesisClient
         long index = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingSequenceNumber, request.Timestamp), now);
         return new GetShardIteratorResponse
         {
-            ShardIterator = engine.Iterators.Encode(new IteratorPosition(stream.Name, stream.Incarnation, shard.Id, index, now)),
+            ShardIterator = engine.Iterators.Encode(new IteratorPosition(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), stream.Incarnation, shard.Id, index, now)),
         };
     });
 
@@ -202,7 +202,7 @@ internal sealed partial class KinesisClient
             throw new InvalidArgumentException($"StreamARN {arn} does not match the stream {stream.Arn} the ShardIterator belongs to.");
         }
 
-        if (stream.Incarnation != position.StreamIncarnation || !stream.TryGetShard(position.Shard, now, out ShardState shard))
+        if ((stream.Incarnation != position.StreamIncarnation || stream.CreatedAt.ToUnixTimeMilliseconds() != position.StreamCreatedMs) || !stream.TryGetShard(position.Shard, now, out ShardState shard))
         {
             throw ErrorMessages.ShardDoesNotExist(position.Shard, stream.Name, engine.AccountId);
         }

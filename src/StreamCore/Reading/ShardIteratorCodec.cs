@@ -5,7 +5,7 @@ using StreamCore.Errors;
 namespace StreamCore.Reading;
 
 /// <summary>The position a shard iterator stands for.</summary>
-internal readonly record struct IteratorPosition(string StreamName, long StreamIncarnation, ShardId Shard, long Index, long IssuedMs);
+internal readonly record struct IteratorPosition(string StreamName, long StreamCreatedMs, long StreamIncarnation, ShardId Shard, long Index, long IssuedMs);
 
 /// <summary>
 /// Encodes and decodes shard iterators: opaque, stateless, tamper-evident tokens carrying the stream, shard, log
@@ -17,7 +17,8 @@ internal sealed class ShardIteratorCodec(TokenSigner signer)
 
     // Eight header bytes 00..01, so the text starts with "AAAAAAAAAA" as AWS's iterators do.
     private const int HeaderLength = 8;
-    private const int FixedLength = HeaderLength + 8 + 8 + 4 + 8 + 1;
+    private const int FixedLength = HeaderLength + 8 + 8 + 4 + 8 + 1 + 8;
+    private const int NameOffset = 37; // within the body, after the fixed fields
 
     public string Encode(IteratorPosition position)
     {
@@ -26,10 +27,11 @@ internal sealed class ShardIteratorCodec(TokenSigner signer)
         payload[HeaderLength - 1] = 1;
         Span<byte> body = payload[HeaderLength..];
         BinaryPrimitives.WriteInt64BigEndian(body, position.IssuedMs);
-        BinaryPrimitives.WriteInt64BigEndian(body[8..], position.StreamIncarnation);
+        BinaryPrimitives.WriteInt64BigEndian(body[8..], position.StreamCreatedMs);
         BinaryPrimitives.WriteInt32BigEndian(body[16..], position.Shard.Index);
         BinaryPrimitives.WriteInt64BigEndian(body[20..], position.Index);
-        int nameLength = Encoding.UTF8.GetBytes(position.StreamName, body[29..]);
+        BinaryPrimitives.WriteInt64BigEndian(body[29..], position.StreamIncarnation);
+        int nameLength = Encoding.UTF8.GetBytes(position.StreamName, body[NameOffset..]);
         body[28] = (byte)nameLength;
         return signer.Seal(payload[..(FixedLength + nameLength)]);
     }
@@ -52,8 +54,9 @@ internal sealed class ShardIteratorCodec(TokenSigner signer)
         }
 
         return new IteratorPosition(
-            Encoding.UTF8.GetString(body.Slice(29, body[28])),
+            Encoding.UTF8.GetString(body.Slice(NameOffset, body[28])),
             BinaryPrimitives.ReadInt64BigEndian(body[8..]),
+            BinaryPrimitives.ReadInt64BigEndian(body[29..]),
             new ShardId(BinaryPrimitives.ReadInt32BigEndian(body[16..])),
             BinaryPrimitives.ReadInt64BigEndian(body[20..]),
             issued);

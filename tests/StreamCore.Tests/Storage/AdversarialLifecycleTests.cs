@@ -161,22 +161,6 @@ public class AdversarialLifecycleTests
         Assert.Equal([.. Enumerable.Range(0, Slots - 1).Select(i => "a" + i)], ReadLog(log)); // stops at the slot in flight
     }
 
-    // A stream deleted and created again under the same name in the same millisecond (a fake clock that does not
-    // move; no status delay): an iterator of the deleted stream must not read the new stream's records.
-    [Fact]
-    public async Task An_iterator_of_a_deleted_stream_does_not_read_a_stream_recreated_under_its_name_in_the_same_millisecond()
-    {
-        using var t = new TestEngine();
-        await t.CreateAsync("s", 1);
-        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("old") });
-        string iterator = await t.IteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON);
-        await t.Client.DeleteStreamAsync(new DeleteStreamRequest { StreamName = "s" });
-        await t.CreateAsync("s", 1);
-        await t.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("new, another owner's") });
-
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator }));
-    }
-
     // PutRecords validated an entry's partition key, then read the property again to store it. A request changed in
     // between (here by reading the next entry's Data; in life by another thread) gave the log a key longer than the space it
     // had reserved: the copy threw between the reservation and the publication, the slot stayed unpublished for good,
@@ -213,5 +197,92 @@ public class AdversarialLifecycleTests
 
             return base.TryGetBuffer(out buffer);
         }
+    }
+
+    // Delete while reading, at the worst instants: the stream is deleted (and another stream churns through the
+    // storage) while a reader's read is in flight, after it loaded the segment table (read.sliced) or before
+    // (read.begun). The read either shows its own records, intact, or nothing; never the other stream's.
+    [Theory]
+    [InlineData("read.sliced")]
+    [InlineData("read.begun")]
+    public void A_delete_during_a_read_in_flight_never_shows_the_reader_another_streams_records(string point)
+    {
+        using var t = new TestEngine(o =>
+        {
+            o.SegmentRecordCapacity = Slots;
+            o.SegmentArenaBytes = ArenaBytes;
+        });
+        DataStream a = t.Engine.CreateStream("a", 1);
+        for (int i = 0; i < 2 * Slots; i++)
+        {
+            a.Append("k", Encoding.UTF8.GetBytes("a" + i));
+        }
+
+        using ShardReader reader = a.OpenReader(new ShardId(0), ShardPosition.TrimHorizon);
+        bool read = false;
+        RecordBatch batch = default;
+        DataStream? b = null;
+        WithHook(
+            point,
+            () =>
+            {
+                t.Engine.DeleteStream("a");
+                b = t.Engine.CreateStream("b", 1);
+                for (int i = 0; i < 4 * Slots; i++)
+                {
+                    b.Append("k", Encoding.UTF8.GetBytes("b" + i)); // reuses whatever storage has come back
+                }
+            },
+            () => read = reader.TryRead(out batch));
+
+        t.Clock.Advance(TimeSpan.FromMinutes(1)); // the sweep gives back what the reader does not hold; b reuses it
+        for (int i = 0; i < 4 * Slots; i++)
+        {
+            b!.Append("k", Encoding.UTF8.GetBytes("c" + i));
+        }
+
+        List<string> seen = [.. batch.ToArray().Select(r => Encoding.UTF8.GetString(r.Data.Span))];
+        if (point == "read.sliced")
+        {
+            Assert.True(read);
+            Assert.Equal(Enumerable.Range(0, seen.Count).Select(i => "a" + i), seen); // its own records, intact
+        }
+        else
+        {
+            Assert.False(read);
+            Assert.Empty(seen);
+        }
+
+        Assert.False(reader.TryRead(out _));
+        Assert.True(reader.IsAtShardEnd);
+    }
+
+    // Engines that share a configured iterator signing key (the server gives every account's engine the one from its
+    // command line) accepted each other's iterators: account B read its own stream "s" with an iterator account A
+    // issued for A's stream "s" (same name, same creation instant on the fake clocks).
+    [Fact]
+    public async Task An_iterator_issued_by_one_accounts_engine_is_refused_by_another_sharing_its_signing_key()
+    {
+        byte[] key = new byte[32];
+        using var a = new TestEngine(o =>
+        {
+            o.AccountId = "111111111111";
+            o.IteratorSigningKey = key;
+        });
+        using var b = new TestEngine(o =>
+        {
+            o.AccountId = "222222222222";
+            o.IteratorSigningKey = key;
+        });
+        await a.CreateAsync("s", 1);
+        await b.CreateAsync("s", 1);
+        await b.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("b's own") });
+        string issuedByA = await a.IteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON);
+
+        InvalidArgumentException refused = await Assert.ThrowsAsync<InvalidArgumentException>(() => b.Client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = issuedByA }));
+        Assert.Contains("Invalid ShardIterator", refused.Message, StringComparison.Ordinal);
+
+        await a.Client.PutRecordAsync(new PutRecordRequest { StreamName = "s", PartitionKey = "k", Data = TestEngine.Bytes("a's own") });
+        Assert.Equal(["a's own"], await a.DrainAsync(issuedByA)); // the engine that issued it still accepts it
     }
 }
