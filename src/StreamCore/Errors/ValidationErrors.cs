@@ -131,8 +131,10 @@ internal struct ValidationErrors
 }
 
 /// <summary>The member constraints of the Kinesis model that both faces check.</summary>
-internal static class Constraints
+internal static partial class Constraints
 {
+    public const string ConsumerArnPattern = "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+";
+
     public const string NamePattern = "[a-zA-Z0-9_.-]+";
     public const string StreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
     public const string HashKeyPattern = "0|([1-9]\\d{0,38})";
@@ -171,6 +173,19 @@ internal static class Constraints
     /// <summary><c>0|([1-9]\d{0,128})</c></summary>
     public static bool IsSequenceNumberText(string value) =>
         value.Length is > 0 and <= 129 && !value.AsSpan().ContainsAnyExceptInRange('0', '9') && (value.Length == 1 || value[0] != '0');
+
+    /// <summary>The model's ConsumerARN pattern, matched whole (AWS's validator matches the entire value).</summary>
+    public static bool IsConsumerArn(string value) => ConsumerArnRegex().IsMatch(value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A(?:(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+)\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ConsumerArnRegex();
+
+    /// <summary>A consumer ARN member: the model's pattern, 1-2048 characters.</summary>
+    public static void ConsumerArnMember(ref ValidationErrors errors, string? value)
+    {
+        errors.Pattern(value, "consumerARN", IsConsumerArn, ConsumerArnPattern);
+        errors.Length(value, "consumerARN", 1, 2048);
+    }
 
     /// <summary><c>arn:aws.*:kinesis:.*:\d{12}:stream/\S+</c></summary>
     public static bool IsStreamArn(string value) => StreamArn.TryParse(value, out _);

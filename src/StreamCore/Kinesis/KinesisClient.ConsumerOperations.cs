@@ -91,7 +91,7 @@ internal sealed partial class KinesisClient
         ArgumentNullException.ThrowIfNull(request);
         var errors = default(ValidationErrors);
         errors.Required(request.ConsumerARN, "consumerARN");
-        errors.Length(request.ConsumerARN, "consumerARN", 1, 2048);
+        Constraints.ConsumerArnMember(ref errors, request.ConsumerARN);
         Constraints.ShardIdMember(ref errors, request.ShardId, "shardId");
         errors.Required(request.StartingPosition, "startingPosition");
         errors.Required(request.StartingPosition?.Type?.Value, "startingPosition.type");
@@ -152,7 +152,7 @@ internal sealed partial class KinesisClient
     private ConsumerState ResolveConsumer(string? consumerArn, string? streamArn, string? consumerName)
     {
         var errors = default(ValidationErrors);
-        errors.Length(consumerArn, "consumerARN", 1, 2048);
+        Constraints.ConsumerArnMember(ref errors, consumerArn);
         Constraints.StreamArnMember(ref errors, streamArn);
         Constraints.ConsumerName(ref errors, consumerName, required: false);
         errors.ThrowIfAny();

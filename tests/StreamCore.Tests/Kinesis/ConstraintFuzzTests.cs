@@ -147,6 +147,7 @@ public class ConstraintFuzzTests
     [
         V<T>("consumerARN", "empty", "consumerARN", r => setArn(r, "")),
         V<T>("consumerARN", "2049 chars", "consumerARN", r => setArn(r, new string('a', 2049))),
+        V<T>("consumerARN", "a stream ARN", "consumerARN", r => setArn(r, "arn:aws:kinesis:us-east-1:000000000000:stream/s")),
         E<T, ResourceNotFoundException>("consumerARN", "unknown", r => setArn(r, "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/nobody:1")),
         E<T, InvalidArgumentException>("consumerARN", "no address", r => setArn(r, null)),
         V<T>("streamARN", "not an ARN", "streamARN", r => setStreamArn(r, "not-an-arn")),
@@ -367,6 +368,7 @@ public class ConstraintFuzzTests
         Op("SubscribeToShard", f => new SubscribeToShardRequest { ConsumerARN = f.ConsumerArn, ShardId = "shardId-000000000000", StartingPosition = new StartingPosition { Type = ShardIteratorType.TRIM_HORIZON } }, (c, r) => c.SubscribeToShardAsync(r),
             [V<SubscribeToShardRequest>("consumerARN", "null", "consumerARN", r => r.ConsumerARN = null),
             V<SubscribeToShardRequest>("consumerARN", "empty", "consumerARN", r => r.ConsumerARN = ""),
+            V<SubscribeToShardRequest>("consumerARN", "no creation time", "consumerARN", r => r.ConsumerARN = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/app"),
             E<SubscribeToShardRequest, ResourceNotFoundException>("consumerARN", "unknown", r => r.ConsumerARN = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/nobody:1"),
             .. ShardIdMember<SubscribeToShardRequest>("shardId", (r, v) => r.ShardId = v),
             E<SubscribeToShardRequest, ResourceNotFoundException>("shardId", "no such shard", r => r.ShardId = "shardId-9"),

@@ -94,6 +94,17 @@ public class KinesisFidelityTests
     }
 
     [Fact]
+    public async Task A_consumer_ARN_is_checked_against_the_models_pattern()
+    {
+        using var t = new TestEngine();
+        const string Pattern = "satisfy regular expression pattern: ^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+";
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => t.Client.DescribeStreamConsumerAsync(new DescribeStreamConsumerRequest { ConsumerARN = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/app" }));
+        Assert.Equal(Errors(Item("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/app", "consumerARN", Pattern)), ex.Message);
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => t.Client.DescribeStreamConsumerAsync(new DescribeStreamConsumerRequest { ConsumerARN = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/app:1" }));
+        Assert.NotNull(missing.Message);
+    }
+
+    [Fact]
     public async Task An_empty_StreamName_is_a_ValidationException_and_only_a_missing_address_is_InvalidArgument()
     {
         using var t = new TestEngine();
