@@ -322,13 +322,27 @@ public sealed partial class KinesisProducer
     /// <summary>Reads the stream's shards and swaps the map in; aggregates filled by the old map are sent as they are.</summary>
     private async Task<ShardMap> RefreshMapAsync()
     {
-        SinkStreamDescription description = await _sink.DescribeAsync(CancellationToken.None).ConfigureAwait(false);
-        var map = new ShardMap(description);
+        ShardMap map;
+        try
+        {
+            map = new ShardMap(await _sink.DescribeAsync(CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            lock (_lock)
+            {
+                AdmitEarlyRecords(null, ex);
+            }
+
+            throw;
+        }
+
         lock (_lock)
         {
             SealAll();
             _map = map;
             _aggregators = [.. Enumerable.Range(0, map.OpenShardCount).Select(_ => new Aggregator())];
+            AdmitEarlyRecords(map, null);
         }
 
         StartReadyBatches();

@@ -73,6 +73,9 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     private bool _disposed;
     private Task<ShardMap>? _mapLoad;
     private volatile int _toStartCount;
+    private int _waitingForMap;
+    private readonly List<EarlyRecord> _earlyRecords = [];
+    private TaskCompletionSource? _mapWaitersDone;
 
     [ThreadStatic]
     private static bool t_starting;
@@ -161,7 +164,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             return AddSlowAsync(partitionKey, data, explicitHashKey, cancellationToken);
         }
 
-        if (Validate(map, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
         {
             return ValueTask.FromException<UserRecordResult>(invalid);
         }
@@ -199,9 +202,38 @@ public sealed partial class KinesisProducer : IAsyncDisposable
 
     private async ValueTask<UserRecordResult> AddSlowAsync(string partitionKey, ReadOnlyMemory<byte> data, string? explicitHashKey, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        ShardMap map = Volatile.Read(ref _map) ?? await LoadMapAsync(cancellationToken).ConfigureAwait(false);
-        if (Validate(map, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        if (Validate(int.MaxValue, partitionKey, data.Length, explicitHashKey, out _, out _) is { } malformed)
+        {
+            throw malformed;
+        }
+
+        // Records that arrive before the first shard map queue in arrival order (so per-key order holds from the
+        // first record) and are counted, so a FlushAsync or DisposeAsync called after them waits for them too.
+        EarlyRecord? early = null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_map is null)
+            {
+                early = new EarlyRecord(partitionKey, data.ToArray(), explicitHashKey);
+                _earlyRecords.Add(early);
+                if (_waitingForMap++ == 0)
+                {
+                    _mapWaitersDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+
+        if (early is not null)
+        {
+            _ = LoadMapAsync(CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            UserRecordCompletion admitted = await early.Admitted.Task.ConfigureAwait(false);
+            StartReadyBatches();
+            return await new ValueTask<UserRecordResult>(admitted, admitted.Version).ConfigureAwait(false);
+        }
+
+        ShardMap map = Volatile.Read(ref _map)!;
+        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
         {
             throw invalid;
         }
@@ -248,14 +280,88 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Admits the records that arrived before the first shard map, in arrival order, now that it is here (refusing
+    /// any over the stream's record size), or fails them all with the error that kept the map away. Under the lock.
+    /// </summary>
+    private void AdmitEarlyRecords(ShardMap? map, Exception? loadError)
+    {
+        if (_earlyRecords.Count == 0)
+        {
+            return;
+        }
+
+        foreach (EarlyRecord early in _earlyRecords)
+        {
+            if (map is null)
+            {
+                early.Admitted.TrySetException(loadError!);
+            }
+            else if (Validate(map.MaxRecordBytes, early.PartitionKey, early.Data.Length, early.ExplicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+            {
+                early.Admitted.TrySetException(invalid);
+            }
+            else
+            {
+                // Admitted past the bounds: they were accepted before the producer could know its stream.
+                _outstandingRecords++;
+                _outstandingBytes += keyBytes + early.Data.Length;
+                _pendingInGeneration++;
+                UserRecordCompletion completion = UserRecordCompletion.Rent(_completions);
+                completion.Generation = _generation;
+                completion.Bytes = keyBytes + early.Data.Length;
+                completion.HashKey = hashKey;
+                Enqueue(completion, early.PartitionKey, keyBytes, early.ExplicitHashKey, early.Data, arrival: 0, expiry: 0);
+                _metrics.Add(_metrics.UserRecordsReceived, 1);
+                early.Admitted.TrySetResult(completion);
+            }
+
+            DoneWaitingForMap();
+        }
+
+        _earlyRecords.Clear();
+    }
+
+    /// <summary>A record added before the first shard map, waiting for it (a copy of its data).</summary>
+    private sealed class EarlyRecord(string partitionKey, byte[] data, string? explicitHashKey)
+    {
+        public readonly string PartitionKey = partitionKey;
+        public readonly byte[] Data = data;
+        public readonly string? ExplicitHashKey = explicitHashKey;
+        public readonly TaskCompletionSource<UserRecordCompletion> Admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>One record that waited for the first shard map is admitted or refused. Under the lock.</summary>
+    private void DoneWaitingForMap()
+    {
+        if (--_waitingForMap == 0)
+        {
+            _mapWaitersDone?.TrySetResult();
+        }
+    }
+
+    /// <summary>
     /// Sends everything buffered now and completes when every record added before the call has its final result
     /// (stored or failed); records added meanwhile are not waited for.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (the records still go out).</param>
     /// <returns>A task that completes when those records are final.</returns>
-    public Task FlushAsync(CancellationToken cancellationToken = default)
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         Task done;
+        Task? mapped = null;
+        lock (_lock)
+        {
+            if (_waitingForMap > 0)
+            {
+                mapped = _mapWaitersDone!.Task;
+            }
+        }
+
+        if (mapped is not null)
+        {
+            await mapped.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_lock)
         {
             SealAll();
@@ -279,7 +385,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         }
 
         StartReadyBatches();
-        return done.WaitAsync(cancellationToken);
+        await done.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Refuses new records, flushes (every record added has its final result), and stops the timer.</summary>
@@ -310,7 +416,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     }
 
     /// <summary>Checks a record as the Kinesis face would; returns the error, or null with its hash key and key size.</summary>
-    private Exception? Validate(ShardMap map, string partitionKey, int dataLength, string? explicitHashKey, out UInt128 hashKey, out int keyBytes)
+    private Exception? Validate(int maxRecordBytes, string partitionKey, int dataLength, string? explicitHashKey, out UInt128 hashKey, out int keyBytes)
     {
         hashKey = default;
         keyBytes = 0;
@@ -343,9 +449,9 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             hashKey = _keyHashes.Hash(partitionKey, utf8[..keyBytes]);
         }
 
-        if (keyBytes + dataLength > map.MaxRecordBytes)
+        if (keyBytes + dataLength > maxRecordBytes)
         {
-            return ErrorMessages.RecordTooLarge(keyBytes + dataLength, map.MaxRecordBytes / 1024);
+            return ErrorMessages.RecordTooLarge(keyBytes + dataLength, maxRecordBytes / 1024);
         }
 
         return null;
