@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using StreamCore.Kinesis;
+using StreamCore.Producing;
+using StreamCore.Tests.Support;
+
+namespace StreamCore.Tests.Producing;
+
+public class ProducerRegistrationTests
+{
+    [Fact]
+    public async Task AddKinesisProducer_writes_through_the_containers_client_and_flushes_on_disposal()
+    {
+        var clock = new FakeTimeProvider(TestEngine.Start);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddStreamCore().AddKinesisProducer("orders", o => o.RecordMaxBufferedTime = TimeSpan.FromSeconds(5));
+        ServiceProvider provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        IKinesisClient client = provider.GetRequiredService<IKinesisClient>();
+        await client.CreateStreamAsync(new CreateStreamRequest { StreamName = "orders", ShardCount = 1 });
+        KinesisProducer producer = provider.GetRequiredService<KinesisProducer>();
+        Assert.Same(producer, provider.GetRequiredKeyedService<KinesisProducer>("orders"));
+        ValueTask<UserRecordResult> pending = producer.AddAsync("k", StreamContents.Bytes("x"));
+        await provider.DisposeAsync(); // flushes before the deadline
+        Assert.Equal(new ShardId(0), (await pending).ShardId);
+    }
+
+    [Fact]
+    public void Options_are_validated_at_start()
+    {
+        ServiceProvider provider = new ServiceCollection().AddStreamCore().AddKinesisProducer("s", o => o.CollectionMaxCount = 501).BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("CollectionMaxCount", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KinesisProducerOptions { RecordTtl = TimeSpan.FromMilliseconds(99) }.Validate());
+    }
+
+    [Fact]
+    public async Task Metrics_carry_the_KPL_names_on_the_StreamCore_meter()
+    {
+        using var t = new TestEngine();
+        await t.CreateAsync("s", 1);
+        var seen = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "StreamCore")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + v; } });
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + 1; } });
+        listener.Start();
+        await using (var producer = new KinesisProducer(t.Client, "s", new KinesisProducerOptions { TimeProvider = t.Clock }))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                _ = producer.AddAsync("k" + i, StreamContents.Bytes("r" + i));
+            }
+
+            await producer.FlushAsync();
+            listener.RecordObservableInstruments();
+        }
+
+        Assert.Equal(10, seen["UserRecordsReceived"]);
+        Assert.Equal(10, seen["UserRecordsPut"]);
+        Assert.Equal(1, seen["KinesisRecordsPut"]);
+        Assert.Equal(10, seen["UserRecordsPerKinesisRecord"]);
+        Assert.Equal(1, seen["KinesisRecordsPerPutRecordsRequest"]);
+        Assert.True(seen.ContainsKey("BufferingTime"));
+        Assert.True(seen.ContainsKey("RetriesPerRecord"));
+        Assert.True(seen.ContainsKey("UserRecordsPending"));
+    }
+}
