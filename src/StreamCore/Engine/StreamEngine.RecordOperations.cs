@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.Text;
-using StreamCore.Encryption;
+using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Metrics;
+using StreamCore.Engine.Metrics;
 using StreamCore.Storage;
-using StreamCore.Throughput;
+using StreamCore.Engine.Throughput;
 
 namespace StreamCore;
 
@@ -30,12 +30,14 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// Appends one record to the shard that owns <paramref name="hashKey"/> (the record's shape and size are the
-    /// caller's to check, see <see cref="RecordRules.EncodePartitionKey"/>). Reads the clock once. <c>operation</c>
+    /// Appends one record to the shard that owns its hash key: <c>explicitHashKey</c>, or else the MD5 of
+    /// <paramref name="partitionKey"/> (whose UTF-8 bytes are <c>partitionKeyUtf8</c>). The record's shape and size are the
+    /// caller's to check (see <see cref="RecordRules.EncodePartitionKey"/>). Reads the clock once. <c>operation</c>
     /// names the Kinesis operation whose fault rules apply (PutRecord); the event-bus face passes null.
     /// </summary>
-    internal SequenceNumber Append(StreamState stream, UInt128 hashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, string? operation, out ShardState shard)
+    internal SequenceNumber Append(StreamState stream, string partitionKey, UInt128? explicitHashKey, ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, string? operation, out ShardState shard)
     {
+        UInt128 hashKey = explicitHashKey ?? KeyHashes.Hash(partitionKey, partitionKeyUtf8);
         long now = NowMs;
         shard = stream.Router!.Route(hashKey);
         if (operation is not null && Faults.Check(operation, stream.Name, shard.Id) is { } fault)

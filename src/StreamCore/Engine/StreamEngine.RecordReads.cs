@@ -1,7 +1,7 @@
-using StreamCore.Encryption;
+using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
-using StreamCore.Metrics;
+using StreamCore.Engine.Metrics;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -138,6 +138,35 @@ public sealed partial class StreamEngine
         bool atShardEnd = shard.Log.IsClosed && next >= shard.Log.EndIndex && !shard.IsOpen;
         return new GetRecordsResult(next, atShardEnd ? 0 : millisBehind, atShardEnd);
     }
+
+    /// <summary>Starts a push subscription (SubscribeToShard), counted once as a success or as a refusal.</summary>
+    internal SubscriptionState OpenSubscription(StreamState stream, ConsumerState consumer, ShardState shard)
+    {
+        SubscriptionState subscription;
+        try
+        {
+            subscription = Subscribe(consumer, shard);
+        }
+        catch (ResourceInUseException)
+        {
+            StreamMetrics.Add(Metrics.SubscribeRateExceeded, 1, stream, shard);
+            throw;
+        }
+
+        StreamMetrics.Add(Metrics.SubscribeSuccess, 1, stream, shard);
+        return subscription;
+    }
+
+    /// <summary>Measures one event pushed to a subscriber (its records were counted as read when the subscription read them).</summary>
+    internal void MeasureSubscriptionEvent(StreamState stream, ShardState shard, int records, long bytes, long millisBehindLatest)
+    {
+        StreamMetrics.Add(Metrics.EventRecords, records, stream, shard);
+        StreamMetrics.Add(Metrics.EventBytes, bytes, stream, shard);
+        StreamMetrics.Record(Metrics.EventMillisBehindLatest, millisBehindLatest, stream, shard);
+    }
+
+    /// <summary>The shard-level metric names EnableEnhancedMonitoring takes (besides ALL).</summary>
+    internal static IReadOnlyList<string> ShardLevelMetricNames => StreamMetrics.ShardLevelMetricNames;
 
     /// <summary>The bytes a slice's records hold as put: key plus plaintext (an encrypted payload less the cipher's overhead).</summary>
     private static long PlaintextBytes(LogSlice slice)

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using StreamCore.Encryption;
+using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
 using StreamCore.Kinesis;
-using StreamCore.Metrics;
+using StreamCore.Engine.Metrics;
 using StreamCore.Reading;
 using StreamCore.Storage;
-using StreamCore.Throughput;
+using StreamCore.Engine.Throughput;
 
 namespace StreamCore;
 
@@ -18,9 +18,10 @@ namespace StreamCore;
 /// one process (one per test); they share nothing. Dispose the engine to stop its timers and release waiting readers.
 /// </summary>
 /// <remarks>
-/// Two faces stand over one engine: <see cref="CreateKinesisClient"/> returns a Kinesis-shaped
-/// <see cref="IKinesisClient"/> for code written against the AWS SDK, and <see cref="CreateStream(string, int)"/> /
-/// <see cref="GetStream"/> return <see cref="DataStream"/> handles for allocation-free event-bus use.
+/// Two faces stand over one engine, and the engine knows neither: <see cref="KinesisEngineExtensions.CreateKinesisClient"/>
+/// returns a Kinesis-shaped <see cref="Kinesis.IKinesisClient"/> for code written against the AWS SDK, and
+/// <see cref="EventBusEngineExtensions.CreateStream(StreamEngine, string, int)"/> /
+/// <see cref="EventBusEngineExtensions.GetStream"/> return <see cref="DataStream"/> handles for allocation-free event-bus use.
 /// </remarks>
 public sealed partial class StreamEngine : IDisposable
 {
@@ -54,7 +55,6 @@ public sealed partial class StreamEngine : IDisposable
         Metrics = new StreamMetrics(options.AccountId, options.Region);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? TokenKey(key, options.AccountId, options.Region) : RandomNumberGenerator.GetBytes(32));
-        Iterators = new ShardIteratorCodec(Tokens);
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);
         TimeSpan sample = options.OnDemandScaling.SampleInterval;
         _onDemandScaler = Time.CreateTimer(static s => ((StreamEngine)s!).ScaleOnDemandStreams(), this, sample, sample);
@@ -92,8 +92,6 @@ public sealed partial class StreamEngine : IDisposable
     /// <summary>Seals shard iterators and pagination tokens with the engine's key.</summary>
     internal TokenSigner Tokens { get; }
 
-    internal ShardIteratorCodec Iterators { get; }
-
     internal EngineClock Clock { get; }
 
     /// <summary>The engine's meter and instruments (named after Kinesis's CloudWatch metrics).</summary>
@@ -106,37 +104,6 @@ public sealed partial class StreamEngine : IDisposable
     internal PartitionKeyHashCache KeyHashes { get; } = new();
 
     internal long NowMs => Clock.NowMs;
-
-    /// <summary>Returns a Kinesis-shaped client over this engine. Clients are cheap, thread-safe and share the engine.</summary>
-    public IKinesisClient CreateKinesisClient() => new KinesisClient(this);
-
-    /// <summary>Creates a provisioned stream with <paramref name="shardCount"/> shards of equal hash key width.</summary>
-    /// <param name="streamName">1-128 characters of <c>[a-zA-Z0-9_.-]</c>, unique in the engine.</param>
-    /// <param name="shardCount">The number of shards, at least 1.</param>
-    /// <returns>A handle on the stream; it is ACTIVE at once unless a status delay is configured.</returns>
-    /// <exception cref="ResourceInUseException">A stream of that name exists.</exception>
-    /// <exception cref="LimitExceededException">The account's shard quota would be exceeded.</exception>
-    /// <exception cref="ValidationException">The name or shard count is malformed.</exception>
-    public DataStream CreateStream(string streamName, int shardCount) =>
-        new(this, CreateStreamCore(streamName, shardCount, StreamCapacityMode.Provisioned, null, null));
-
-    /// <summary>Creates an on-demand stream (4 shards) or a provisioned one.</summary>
-    /// <param name="streamName">1-128 characters of <c>[a-zA-Z0-9_.-]</c>, unique in the engine.</param>
-    /// <param name="mode">The capacity mode.</param>
-    /// <param name="shardCount">Required for provisioned streams; must be omitted for on-demand ones.</param>
-    /// <returns>A handle on the stream.</returns>
-    public DataStream CreateStream(string streamName, StreamCapacityMode mode, int? shardCount = null) =>
-        new(this, CreateStreamCore(streamName, shardCount, mode, null, null));
-
-    /// <summary>Returns a handle on an existing stream.</summary>
-    /// <param name="streamName">The stream's name.</param>
-    /// <returns>A handle on the stream.</returns>
-    /// <exception cref="ResourceNotFoundException">No such stream.</exception>
-    public DataStream GetStream(string streamName)
-    {
-        ArgumentNullException.ThrowIfNull(streamName);
-        return new DataStream(this, Resolve(streamName, null));
-    }
 
     /// <summary>Deletes a stream; its records are released and its readers complete.</summary>
     /// <param name="streamName">The stream's name.</param>

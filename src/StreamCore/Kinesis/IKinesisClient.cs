@@ -4,7 +4,7 @@ namespace StreamCore.Kinesis;
 /// A Kinesis Data Streams client in the shape of the AWS SDK for .NET's <c>IAmazonKinesis</c>: the same method,
 /// request, response and member names, and errors as exceptions named as Kinesis names them (for example
 /// <see cref="StreamCore.Errors.ResourceNotFoundException"/>). Code written against Kinesis ports by changing the client.
-/// Get one from <see cref="StreamEngine.CreateKinesisClient"/> or dependency injection. Thread-safe.
+/// Get one from <see cref="KinesisEngineExtensions.CreateKinesisClient"/> or dependency injection. Thread-safe.
 /// </summary>
 public interface IKinesisClient
 {

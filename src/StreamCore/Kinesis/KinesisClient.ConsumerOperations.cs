@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
-using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Metrics;
 using StreamCore.Reading;
-using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;
 using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
@@ -107,18 +104,7 @@ internal sealed partial class KinesisClient
             : throw ErrorMessages.ShardNotFound(request.ShardId!, stream.Name, engine.AccountId);
         long start = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingPosition.SequenceNumber, request.StartingPosition.Timestamp), engine.NowMs);
         Inject("SubscribeToShard", stream.Name, shard);
-        SubscriptionState subscription;
-        try
-        {
-            subscription = engine.Subscribe(consumer, shard);
-        }
-        catch (ResourceInUseException)
-        {
-            StreamMetrics.Add(engine.Metrics.SubscribeRateExceeded, 1, stream, shard);
-            throw;
-        }
-
-        StreamMetrics.Add(engine.Metrics.SubscribeSuccess, 1, stream, shard);
+        SubscriptionState subscription = engine.OpenSubscription(stream, consumer, shard);
         return new SubscribeToShardResponse { EventStream = Events(stream, shard, subscription, start, cancellationToken) };
     });
 
@@ -135,9 +121,7 @@ internal sealed partial class KinesisClient
                 bytes += record.Data.Length + record.PartitionKeyUtf8.Length;
             }
 
-            StreamMetrics.Add(engine.Metrics.EventRecords, records.Count, stream, shard);
-            StreamMetrics.Add(engine.Metrics.EventBytes, bytes, stream, shard);
-            StreamMetrics.Record(engine.Metrics.EventMillisBehindLatest, e.MillisBehindLatest, stream, shard);
+            engine.MeasureSubscriptionEvent(stream, shard, records.Count, bytes, e.MillisBehindLatest);
 
             yield return new SubscribeToShardEvent
             {

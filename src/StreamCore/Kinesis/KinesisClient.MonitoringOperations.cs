@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
-using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Metrics;
 using StreamCore.Reading;
-using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;
 using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
@@ -17,7 +14,7 @@ internal sealed partial class KinesisClient
 {
     // ------------------------------------------------------------------ enhanced monitoring
 
-    private static readonly string[] MetricNames = [.. StreamMetrics.ShardLevelMetricNames, "ALL"];
+    private static readonly string[] MetricNames = [.. StreamEngine.ShardLevelMetricNames, "ALL"];
 
     public Task<EnableEnhancedMonitoringResponse> EnableEnhancedMonitoringAsync(EnableEnhancedMonitoringRequest request, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {

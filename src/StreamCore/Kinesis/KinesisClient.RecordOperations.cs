@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Metrics;
 using StreamCore.Reading;
-using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;
 using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
@@ -39,8 +36,8 @@ internal sealed partial class KinesisClient
 
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(request.PartitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(engine, stream, request.PartitionKey!, data.Length, key, "partitionKey");
-        UInt128 hashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : engine.KeyHashes.Hash(request.PartitionKey!, key[..keyLength]);
-        SequenceNumber sequenceNumber = engine.Append(stream, hashKey, key[..keyLength], data, "PutRecord", out ShardState shard);
+        UInt128? explicitHashKey = request.ExplicitHashKey is { } explicitKey ? ExplicitHashKey(explicitKey) : null;
+        SequenceNumber sequenceNumber = engine.Append(stream, request.PartitionKey!, explicitHashKey, key[..keyLength], data, "PutRecord", out ShardState shard);
         return new PutRecordResponse
         {
             ShardId = shard.IdText,
@@ -169,11 +166,11 @@ internal sealed partial class KinesisClient
         CheckPositionArguments(type, request.StartingSequenceNumber, request.Timestamp);
         Inject("GetShardIterator", stream.Name, shard);
         long now = engine.NowMs;
-        engine.Throughput?.AdmitGetShardIterator(stream, shard, now);
+        engine.AdmitGetShardIterator(stream, shard, now);
         long index = ShardPositions.Resolve(engine, stream, shard, ToPosition(stream, shard, type, request.StartingSequenceNumber, request.Timestamp), now);
         return new GetShardIteratorResponse
         {
-            ShardIterator = engine.Iterators.Encode(new IteratorPosition(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), stream.Incarnation, shard.Id, index, now)),
+            ShardIterator = _iterators.Encode(new IteratorPosition(stream.Name, stream.CreatedAt.ToUnixTimeMilliseconds(), stream.Incarnation, shard.Id, index, now)),
         };
     });
 
@@ -187,7 +184,7 @@ internal sealed partial class KinesisClient
         Constraints.StreamArnMember(ref errors, request.StreamARN);
         errors.ThrowIfAny();
         long now = engine.NowMs;
-        IteratorPosition position = engine.Iterators.Decode(request.ShardIterator!, now);
+        IteratorPosition position = _iterators.Decode(request.ShardIterator!, now);
         StreamState stream;
         try
         {
@@ -223,7 +220,7 @@ internal sealed partial class KinesisClient
         return new GetRecordsResponse
         {
             Records = records,
-            NextShardIterator = engine.Iterators.Encode(position with { Index = read.NextIndex, IssuedMs = now }),
+            NextShardIterator = _iterators.Encode(position with { Index = read.NextIndex, IssuedMs = now }),
             MillisBehindLatest = read.MillisBehindLatest,
         };
     });

@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
-using StreamCore.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Metrics;
 using StreamCore.Reading;
-using StreamCore.Storage;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;
 using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
@@ -27,6 +24,7 @@ internal sealed partial class KinesisClient(StreamEngine engine) : IKinesisClien
     private static readonly string[] FilterTypes = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"];
 
     private readonly PageTokens _pages = new(engine.Tokens);
+    private readonly ShardIteratorCodec _iterators = new(engine.Tokens);
 
     // The token comes first so every operation reads "Run(token, () => ...)": a guard, then the body.
 #pragma warning disable CA1068
@@ -46,19 +44,8 @@ internal sealed partial class KinesisClient(StreamEngine engine) : IKinesisClien
 
     private StreamState Resolve(StreamAddressedRequest request) => engine.Resolve(request.StreamName, request.StreamARN);
 
-    /// <summary>
-    /// Admits a call after validation and before any change: raises an injected fault if a rule fires, then holds
-    /// control operations to their calls per second when throughput limits are on.
-    /// </summary>
-    private void Inject(string operation, string? streamName, ShardState? shard = null)
-    {
-        if (engine.Faults.Check(operation, streamName, shard?.Id) is { } error)
-        {
-            throw error;
-        }
-
-        engine.Throughput?.AdmitControl(operation, streamName, engine.NowMs);
-    }
+    /// <summary>Admits a call after validation and before any change (fault rules, control-plane rates).</summary>
+    private void Inject(string operation, string? streamName, ShardState? shard = null) => engine.AdmitCall(operation, streamName, shard);
 
     // ------------------------------------------------------------------ shapes
 

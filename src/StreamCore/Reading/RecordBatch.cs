@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using StreamCore.Encryption;
+using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Storage;
 

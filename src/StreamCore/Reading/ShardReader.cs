@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using StreamCore.Encryption;
+using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Storage;
 

@@ -24,7 +24,7 @@ internal static class ShardSubscription
         long deadline = subscription.StartedAtMs + (long)lifetime.TotalMilliseconds;
         long next = startIndex;
         SequenceNumber continuation = reader.SequenceNumberBefore(startIndex);
-        Throughput.TokenBucket? pace = engine.Throughput?.NewSubscriptionBucket(engine.NowMs);
+        Engine.Throughput.TokenBucket? pace = engine.Throughput?.NewSubscriptionBucket(engine.NowMs);
         Task<bool>? pendingWait = null;
         try
         {

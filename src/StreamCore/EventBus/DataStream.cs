@@ -76,7 +76,7 @@ public sealed class DataStream
     {
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(partitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
-        return AppendEncoded(_engine.KeyHashes.Hash(partitionKey, key[..keyLength]), key[..keyLength], data);
+        return AppendEncoded(partitionKey, null, key[..keyLength], data);
     }
 
     /// <summary>Appends a record to the shard that owns <paramref name="explicitHashKey"/>.</summary>
@@ -88,12 +88,12 @@ public sealed class DataStream
     {
         Span<byte> key = stackalloc byte[RecordRules.MaxUtf8Length(partitionKey)];
         int keyLength = RecordRules.EncodePartitionKey(_engine, _stream, partitionKey, data.Length, key, "partitionKey");
-        return AppendEncoded(explicitHashKey, key[..keyLength], data);
+        return AppendEncoded(partitionKey, explicitHashKey, key[..keyLength], data);
     }
 
-    private AppendResult AppendEncoded(UInt128 hashKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
+    private AppendResult AppendEncoded(string partitionKey, UInt128? explicitHashKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
     {
-        SequenceNumber sequenceNumber = _engine.Append(_stream, hashKey, key, data, operation: null, out ShardState shard);
+        SequenceNumber sequenceNumber = _engine.Append(_stream, partitionKey, explicitHashKey, key, data, operation: null, out ShardState shard);
         return new AppendResult(shard.Id, sequenceNumber);
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using StreamCore.Engine;
 using StreamCore.Errors;
 
-namespace StreamCore.Throughput;
+namespace StreamCore.Engine.Throughput;
 
 /// <summary>Applies <see cref="ThroughputLimits"/> for one engine: buckets per shard, per subscription and per control operation.</summary>
 internal sealed class ThroughputGovernor(ThroughputLimits limits, string accountId)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using StreamCore.Engine;
 
-namespace StreamCore.Metrics;
+namespace StreamCore.Engine.Metrics;
 
 /// <summary>
 /// The engine's <see cref="Meter"/> (named <see cref="MeterName"/>), with instruments named after Kinesis's CloudWatch

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace StreamCore.Encryption;
+namespace StreamCore.Engine.Encryption;
 
 /// <summary>
 /// Encrypts and decrypts record payloads of one stream under one key with AES-GCM. A stored payload is

@@ -1,4 +1,4 @@
-namespace StreamCore.Throughput;
+namespace StreamCore.Engine.Throughput;
 
 /// <summary>
 /// A token bucket holding one second's worth of <see cref="_ratePerSecond"/>, refilled continuously by elapsed

@@ -1,6 +1,6 @@
 using StreamCore.Storage;
 
-namespace StreamCore.Encryption;
+namespace StreamCore.Engine.Encryption;
 
 /// <summary>
 /// The plaintext of a batch's encrypted records, in a buffer its reader owns and reuses: valid, like the batch, until
