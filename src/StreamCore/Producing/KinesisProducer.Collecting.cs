@@ -69,7 +69,7 @@ public sealed partial class KinesisProducer
             }
         }
 
-        KinesisRecord target = aggregator.Current ??= NewKinesisRecord(Math.Min(_options.AggregationMaxSize, 64 * 1024), predicted.ShardId, arrival, expiry);
+        KinesisRecord target = aggregator.Current ??= NewKinesisRecord(_buffers.Size, predicted.ShardId, arrival, expiry);
         if (!aggregator.PartitionKeys.TryGetValue(partitionKey, out int pkIndex))
         {
             pkIndex = target.PartitionKeys.Count;
@@ -109,7 +109,7 @@ public sealed partial class KinesisProducer
     private KinesisRecord NewKinesisRecord(int capacity, ShardId? predicted, long arrival, long expiry)
     {
         long now = _time.GetTimestamp();
-        var record = new KinesisRecord(capacity)
+        var record = new KinesisRecord(capacity, _buffers)
         {
             PredictedShard = predicted,
             ArrivalTimestamp = arrival == 0 ? now : arrival,

@@ -51,6 +51,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     private readonly ConcurrentQueue<UserRecordCompletion> _completions = new();
     private readonly PartitionKeyHashCache _keyHashes = new();
     private readonly ITimer _timer;
+    private readonly AggregateBufferPool _buffers;
     private readonly long _bufferedTicks;
     private readonly long _retryBufferedTicks;
     private readonly long _ttlTicks;
@@ -114,6 +115,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         _timerDue = long.MaxValue;
         _logger = (ILogger?)loggerFactory?.CreateLogger<KinesisProducer>() ?? NullLogger.Instance;
         _metrics = new ProducerMetrics(sink.StreamName, meterFactory, () => Volatile.Read(ref _outstandingRecords));
+        _buffers = new AggregateBufferPool(Math.Min(options.AggregationMaxSize, 64 * 1024) + 1024);
         _bufferedTicks = Ticks(options.RecordMaxBufferedTime);
         _retryBufferedTicks = _bufferedTicks / 2;
         _ttlTicks = Ticks(options.RecordTtl);

@@ -45,9 +45,12 @@ internal sealed class KinesisRecord
     public byte[]? Encoded;
     public int EncodedLength;
 
-    public KinesisRecord(int capacity)
+    private readonly AggregateBufferPool _pool;
+
+    public KinesisRecord(int capacity, AggregateBufferPool pool)
     {
-        Buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        _pool = pool;
+        Buffer = pool.Rent(capacity);
     }
 
     public int Count => UserRecords.Count;
@@ -66,9 +69,9 @@ internal sealed class KinesisRecord
     {
         if (Length + needed > Buffer.Length)
         {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + needed));
+            byte[] larger = _pool.Rent(Math.Max(Buffer.Length * 2, Length + needed));
             Buffer.AsSpan(0, Length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(Buffer);
+            _pool.Return(Buffer);
             Buffer = larger;
         }
     }
@@ -84,7 +87,7 @@ internal sealed class KinesisRecord
         if (Encoded is null)
         {
             int protobufLength = TablesSize + Length;
-            Encoded = ArrayPool<byte>.Shared.Rent(Overhead + protobufLength);
+            Encoded = _pool.Rent(Overhead + protobufLength);
             Span<byte> span = Encoded;
             int position = MagicLength;
             Span<byte> utf8 = stackalloc byte[256 * 3];
@@ -112,12 +115,58 @@ internal sealed class KinesisRecord
 
     public void Release()
     {
-        ArrayPool<byte>.Shared.Return(Buffer);
+        _pool.Return(Buffer);
         Buffer = [];
         if (Encoded is not null)
         {
-            ArrayPool<byte>.Shared.Return(Encoded);
+            _pool.Return(Encoded);
             Encoded = null;
+        }
+    }
+}
+
+/// <summary>
+/// Buffers for aggregates, kept by the producer: a producer holds many aggregate-sized buffers at once (every
+/// aggregate in flight, twice: records and encoded form), more than the shared pool keeps per size, which would
+/// otherwise allocate (and zero) a fresh 64 KiB array per aggregate. Buffers of the usual size are kept; others go
+/// to the shared pool.
+/// </summary>
+internal sealed class AggregateBufferPool(int size)
+{
+    private readonly Stack<byte[]> _free = new();
+
+    public int Size => size;
+
+    public byte[] Rent(int length)
+    {
+        if (length > size / 2 && length <= size)
+        {
+            lock (_free)
+            {
+                if (_free.TryPop(out byte[]? buffer))
+                {
+                    return buffer;
+                }
+            }
+
+            return GC.AllocateUninitializedArray<byte>(size);
+        }
+
+        return ArrayPool<byte>.Shared.Rent(length);
+    }
+
+    public void Return(byte[] buffer)
+    {
+        if (buffer.Length == size)
+        {
+            lock (_free)
+            {
+                _free.Push(buffer);
+            }
+        }
+        else if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -39,7 +39,7 @@ public class ProducerRegistrationTests
     public async Task Metrics_carry_the_KPL_names_on_the_StreamCore_meter()
     {
         using var t = new TestEngine();
-        await t.CreateAsync("s", 1);
+        await t.CreateAsync("metrics-only", 1);
         var seen = new Dictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -49,10 +49,24 @@ public class ProducerRegistrationTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + v; } });
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + 1; } });
+        // Other tests' producers publish on the same meter at the same time: count this stream's measurements only.
+        static bool Ours(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "StreamName" && (string?)tag.Value == "metrics-only")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => { if (Ours(tags)) { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + v; } } });
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => { if (Ours(tags)) { lock (seen) { seen[i.Name] = seen.GetValueOrDefault(i.Name) + 1; } } });
         listener.Start();
-        await using (var producer = new KinesisProducer(t.Client, "s", new KinesisProducerOptions { TimeProvider = t.Clock }))
+        await using (var producer = new KinesisProducer(t.Client, "metrics-only", new KinesisProducerOptions { TimeProvider = t.Clock }))
         {
             for (int i = 0; i < 10; i++)
             {
