@@ -64,8 +64,10 @@ public sealed class RemoteKinesisClientOptions
     /// <summary>The clock backoff delays wait on.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+#pragma warning disable RS0030 // The default of an injectable option: tests pass a seeded Random.
     /// <summary>The source of backoff jitter (thread-safe: it is called concurrently); default <see cref="Random.Shared"/>.</summary>
     public Random Random { get; set; } = Random.Shared;
+#pragma warning restore RS0030
 
     /// <summary>Throws when an option is out of range.</summary>
     public void Validate()
