@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using StreamCore.Server.Protocol;
+using StreamCore.Server.Hosting;
 
 namespace StreamCore.Server.Tests;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace StreamCore.Server.Protocol;
+namespace StreamCore.Server.Hosting;
 
 /// <summary>What a request's <c>Authorization</c> header says, and checking it (AWS Signature Version 4).</summary>
 internal sealed record SigV4(string AccessKeyId, string Date, string Region, string Service, string[] SignedHeaders, string Signature)

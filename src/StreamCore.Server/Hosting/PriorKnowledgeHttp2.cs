@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 
-namespace StreamCore.Server.Protocol;
+namespace StreamCore.Server.Hosting;
 
 /// <summary>
 /// Lets one cleartext port serve HTTP/1.1 (the AWS CLI) and HTTP/2 with prior knowledge (the AWS SDK for JavaScript
