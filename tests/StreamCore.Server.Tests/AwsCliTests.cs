@@ -36,7 +36,7 @@ public sealed class AwsCliTests : IAsyncLifetime
     [Fact]
     public async Task The_seed_commands_run_verbatim_against_the_endpoint()
     {
-        Assert.SkipUnless(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
+        RequiredTool.Require(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
         const string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/app-clickstream";
 
         await OkAsync("create-stream", "--stream-name", "app-clickstream", "--shard-count", "4");

@@ -27,7 +27,7 @@ public sealed class JavaScriptSdkTests
     public async Task The_JavaScript_SDK_works_with_its_default_HTTP2_handler_including_SubscribeToShard()
     {
         string? scripts = ScriptDirectory();
-        Assert.SkipWhen(scripts is null || !Directory.Exists(Path.Combine(scripts, "node_modules", "@aws-sdk", "client-kinesis")), "tests/js packages are not installed; .ci/run runs npm ci there.");
+        RequiredTool.Require(scripts is not null && Directory.Exists(Path.Combine(scripts, "node_modules", "@aws-sdk", "client-kinesis")), "tests/js packages are not installed; .ci/run runs npm ci there.");
         using var engine = new StreamEngine();
         await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine);
 
@@ -42,7 +42,7 @@ public sealed class JavaScriptSdkTests
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            Assert.Skip("node is not installed.");
+            RequiredTool.Require(false, "node is not installed.");
             return;
         }
 

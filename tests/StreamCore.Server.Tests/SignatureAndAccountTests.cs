@@ -25,7 +25,7 @@ public sealed class SignatureAndAccountTests
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("MissingAuthenticationTokenException", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("__type").GetString());
 
-        Assert.SkipUnless(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
+        RequiredTool.Require(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
         (int exit, string output, string error) = await AwsCli.KinesisAsync(endpoint.Url, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "create-stream", "--stream-name", "signed", "--shard-count", "1");
         Assert.True(exit == 0, error);
         (exit, output, _) = await AwsCli.KinesisAsync(endpoint.Url, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "put-record", "--stream-name", "signed", "--partition-key", "k", "--data", "aGk=");
@@ -43,7 +43,7 @@ public sealed class SignatureAndAccountTests
     [Fact]
     public async Task A_12_digit_access_key_id_selects_the_account()
     {
-        Assert.SkipUnless(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
+        RequiredTool.Require(AwsCli.Installed(), "AWS CLI v2 (Debian package awscli) is not installed; .ci/run installs it.");
         using var engine = new StreamEngine();
         var others = new List<StreamEngine>();
         await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine, new KinesisEndpointOptions
