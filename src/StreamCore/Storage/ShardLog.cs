@@ -373,12 +373,15 @@ internal sealed class ShardLog
     {
         lock (_rollLock)
         {
+            // Seal before the state says Closed: a reader that sees Closed (IsAtEnd) must read the final EndIndex.
+            // Sealed second, a producer could still reserve on the tail after a reader was told "end" at the old
+            // EndIndex: a stream follower would move on to the children and lose that record.
+            _tail.Seal();
+            Interleaving.Point("log.closing"); // under the roll lock: for a same-thread hook only, never the scheduler
             if (_state == Open)
             {
                 Volatile.Write(ref _state, Closed);
             }
-
-            _tail.Seal();
         }
 
         WakeAll();

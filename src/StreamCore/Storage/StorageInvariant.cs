@@ -29,7 +29,7 @@ internal static class Interleaving
     [ThreadStatic]
     private static Action<string>? t_hook;
 
-    /// <summary>Marks a point where another thread may run before this one continues. Never called under a lock.</summary>
+    /// <summary>Marks a point where another thread may run before this one continues. Never called under a lock, but for "log.closing" (inside the close; for same-thread hooks, not the scheduler).</summary>
     [Conditional("DEBUG")]
     public static void Point(string name) => t_hook?.Invoke(name);
 

@@ -221,4 +221,38 @@ public class LifecycleRegressionTests
             from = slice.EndIndex;
         }
     }
+
+    // The flaky StreamFollowerTests.Producers_and_a_follower_while_reshards_happen_lose_and_reorder_nothing: Close
+    // published Closed before it sealed the tail, so a reader could be told "at the end" (IsAtEnd) at EndIndex N while
+    // a producer that had routed to the shard before the reshard still reserved slot N. The follower moved on to the
+    // children and never read that record. Deterministic: a same-thread hook runs the reader and the late producer
+    // inside the close (Debug builds, where the point exists).
+    [Fact]
+    public void A_producer_cannot_append_to_a_closing_log_once_a_reader_was_told_it_is_at_the_end()
+    {
+        var log = new ShardLog(new StorageBudget(null, MemoryLimitPolicy.RejectWrites, 64, 16 * 1024), maxSegmentSlots: 64, maxSegmentBytes: 16 * 1024);
+        Assert.Equal(AppendStatus.Appended, log.Append("k"u8, "0"u8, 1, out _)); // a real tail with free slots
+        var late = new List<(long ToldEnd, AppendStatus Status, long Index)>();
+        Interleaving.SetHook(point =>
+        {
+            if (point == "log.closing" && log.EndIndex is long end && log.IsAtEnd(end))
+            {
+                AppendStatus status = log.Append("k"u8, "late"u8, 1, out long index);
+                late.Add((end, status, index));
+            }
+        });
+        try
+        {
+            log.Close();
+        }
+        finally
+        {
+            Interleaving.SetHook(null);
+        }
+
+        Assert.All(late, l => Assert.True(l.Status != AppendStatus.Appended, $"told the end at {l.ToldEnd}, then a record was appended at {l.Index}"));
+        Assert.Equal(1, log.EndIndex);
+        Assert.True(log.IsAtEnd(1));
+        Assert.Equal(AppendStatus.Closed, log.Append("k"u8, "after"u8, 1, out _));
+    }
 }
