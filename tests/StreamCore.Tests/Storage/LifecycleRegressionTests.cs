@@ -230,7 +230,7 @@ public class LifecycleRegressionTests
     [Fact]
     public void A_producer_cannot_append_to_a_closing_log_once_a_reader_was_told_it_is_at_the_end()
     {
-        var log = new ShardLog(new StorageBudget(null, MemoryLimitPolicy.RejectWrites, 64, 16 * 1024), maxSegmentSlots: 64, maxSegmentBytes: 16 * 1024);
+        var log = new ShardLog(new StorageBudget(null, MemoryLimitPolicy.RejectWrites, 256, 32 * 1024), maxSegmentSlots: 256, maxSegmentBytes: 32 * 1024);
         Assert.Equal(AppendStatus.Appended, log.Append("k"u8, "0"u8, 1, out _)); // a real tail with free slots
         var late = new List<(long ToldEnd, AppendStatus Status, long Index)>();
         Interleaving.SetHook(point =>
