@@ -1,3 +1,5 @@
+using StreamCore.Engine;
+
 namespace StreamCore;
 
 /// <summary>
@@ -28,17 +30,14 @@ public sealed class OnDemandScalingOptions
     /// <summary>The fewest open shards an on-demand stream has (a new one starts here). Default 4.</summary>
     public int MinimumShards { get; set; } = 4;
 
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SampleInterval, TimeSpan.Zero, nameof(SampleInterval));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardWriteBytesPerSecond, 1, nameof(ShardWriteBytesPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardWriteRecordsPerSecond, 1, nameof(ShardWriteRecordsPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(HeadroomFactor, 1.0, nameof(HeadroomFactor));
-        if (HotShardThreshold is <= 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(HotShardThreshold), HotShardThreshold, "HotShardThreshold must be in (0, 1].");
-        }
+    internal OnDemandScalingOptions Clone() => (OnDemandScalingOptions)MemberwiseClone();
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumShards, 1, nameof(MinimumShards));
-    }
+    /// <summary>The first broken rule, its option named under <paramref name="prefix"/>, or null.</summary>
+    internal ArgumentException? FindError(string prefix) =>
+        OptionRules.Positive(prefix + nameof(SampleInterval), SampleInterval)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardWriteBytesPerSecond), ShardWriteBytesPerSecond, 1L)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardWriteRecordsPerSecond), ShardWriteRecordsPerSecond, 1L)
+        ?? (HeadroomFactor >= 1.0 && double.IsFinite(HeadroomFactor) ? null : OptionRules.OutOfRange(prefix + nameof(HeadroomFactor), HeadroomFactor, "must be a finite number of at least 1"))
+        ?? (HotShardThreshold is > 0 and <= 1 ? null : OptionRules.OutOfRange(prefix + nameof(HotShardThreshold), HotShardThreshold, "must be in (0, 1]"))
+        ?? OptionRules.AtLeast(prefix + nameof(MinimumShards), MinimumShards, 1);
 }

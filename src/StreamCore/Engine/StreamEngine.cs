@@ -43,16 +43,21 @@ public sealed partial class StreamEngine : IDisposable
     }
 
     /// <summary>Creates an engine.</summary>
-    /// <param name="options">The engine's options; validated and copied.</param>
+    /// <param name="options">
+    /// The engine's options: copied (nested option objects included), so changing them later changes nothing, then
+    /// validated before anything is created.
+    /// </param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it, its value and the rule.</exception>
     public StreamEngine(StreamEngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
         options.Validate();
         Options = options;
         Time = options.TimeProvider;
         Clock = new EngineClock(options.TimeProvider, options.UseCoarseClock);
         Throughput = options.Throughput is { } limits ? new ThroughputGovernor(limits, options.AccountId) : null;
-        Metrics = new StreamMetrics(options.AccountId, options.Region);
+        Metrics = new StreamMetrics(options.AccountId, options.Region, options.MeterFactory);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
         Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? TokenKey(key, options.AccountId, options.Region) : RandomNumberGenerator.GetBytes(32));
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using StreamCore.Engine;
 using StreamCore.Storage;
 
 namespace StreamCore;
@@ -94,37 +96,66 @@ public sealed class StreamEngineOptions
     /// <summary>Largest arena of a storage segment in bytes. Default 1 MiB; larger records get a segment of their own size.</summary>
     public int SegmentArenaBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Creates the engine's meter (<c>StreamCore</c>, tagged with the account and region) when set, so a host's
+    /// metrics pipeline owns it. Default <see langword="null"/>: the engine creates its own meter.
+    /// <c>AddStreamCore</c> sets it to the container's <see cref="IMeterFactory"/> when it has one.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>A private copy: nested option objects and the signing key are copied; services are shared.</summary>
+    internal StreamEngineOptions Clone()
+    {
+        StreamEngineOptions copy = (StreamEngineOptions)MemberwiseClone();
+        copy.Throughput = Throughput?.Clone();
+        copy.OnDemandScaling = OnDemandScaling?.Clone()!;
+        copy.IteratorSigningKey = (byte[]?)IteratorSigningKey?.Clone();
+        return copy;
+    }
+
+    /// <summary>Throws the first broken rule (see <see cref="FindError"/>).</summary>
     internal void Validate()
     {
+        if (FindError() is { } error)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>
+    /// The one home of the options' rules, used by the engine's constructor and by the DI validator: the first broken
+    /// rule as an exception naming the option, the value given and the allowed range, or null when all hold.
+    /// </summary>
+    internal ArgumentException? FindError()
+    {
+        const string P = nameof(StreamEngineOptions) + ".";
         if (AccountId is not { Length: 12 } || AccountId.AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
-            throw new ArgumentException($"AccountId must be 12 digits; got '{AccountId}'.", nameof(AccountId));
+            return OptionRules.Invalid(P + nameof(AccountId), AccountId, "must be 12 digits");
         }
 
-        ArgumentException.ThrowIfNullOrWhiteSpace(Region, nameof(Region));
-        ArgumentException.ThrowIfNullOrWhiteSpace(Partition, nameof(Partition));
-        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
-        ArgumentOutOfRangeException.ThrowIfLessThan(StatusTransitionDelay, TimeSpan.Zero, nameof(StatusTransitionDelay));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardLimit, 1, nameof(ShardLimit));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SubscriptionLifetime, TimeSpan.Zero, nameof(SubscriptionLifetime));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SubscriptionHeartbeatInterval, TimeSpan.Zero, nameof(SubscriptionHeartbeatInterval));
-        ArgumentOutOfRangeException.ThrowIfLessThan(OnDemandStreamCountLimit, 0, nameof(OnDemandStreamCountLimit));
-        if (MaxRetainedBytes is { } cap)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1, nameof(MaxRetainedBytes));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetentionSweepInterval, TimeSpan.Zero, nameof(RetentionSweepInterval));
-        if (IteratorSigningKey is { Length: < 16 })
-        {
-            throw new ArgumentException("IteratorSigningKey must be at least 16 bytes.", nameof(IteratorSigningKey));
-        }
-
-        Throughput?.Validate();
-        ArgumentNullException.ThrowIfNull(KeyProvider, nameof(KeyProvider));
-        ArgumentNullException.ThrowIfNull(OnDemandScaling, nameof(OnDemandScaling));
-        OnDemandScaling.Validate();
-        ArgumentOutOfRangeException.ThrowIfLessThan(SegmentRecordCapacity, 256, nameof(SegmentRecordCapacity));
-        ArgumentOutOfRangeException.ThrowIfLessThan(SegmentArenaBytes, 32 * 1024, nameof(SegmentArenaBytes));
+        return OptionRules.NotBlank(P + nameof(Region), Region)
+            ?? OptionRules.NotBlank(P + nameof(Partition), Partition)
+            ?? OptionRules.NotNull(P + nameof(TimeProvider), TimeProvider)
+            ?? OptionRules.AtLeast(P + nameof(StatusTransitionDelay), StatusTransitionDelay, TimeSpan.Zero)
+            ?? OptionRules.Positive(P + nameof(SubscriptionLifetime), SubscriptionLifetime)
+            ?? OptionRules.Positive(P + nameof(SubscriptionHeartbeatInterval), SubscriptionHeartbeatInterval)
+            ?? OptionRules.AtLeast(P + nameof(ShardLimit), ShardLimit, 1)
+            ?? OptionRules.AtLeast(P + nameof(OnDemandStreamCountLimit), OnDemandStreamCountLimit, 0)
+            ?? (MaxRetainedBytes is { } cap ? OptionRules.AtLeast(P + nameof(MaxRetainedBytes), cap, 1L) : null)
+            ?? (Enum.IsDefined(MemoryLimitPolicy) ? null : OptionRules.OutOfRange(P + nameof(MemoryLimitPolicy), MemoryLimitPolicy, $"must be one of {string.Join(", ", Enum.GetNames<MemoryLimitPolicy>())}"))
+            ?? OptionRules.Positive(P + nameof(RetentionSweepInterval), RetentionSweepInterval)
+            ?? (IteratorSigningKey is { Length: < 16 } key ? OptionRules.Invalid(P + nameof(IteratorSigningKey), (FormattableString)$"{key.Length} bytes", "must be at least 16 bytes long") : null)
+            ?? Throughput?.FindError(P + nameof(Throughput) + ".")
+            ?? OptionRules.NotNull(P + nameof(KeyProvider), KeyProvider)
+            ?? OptionRules.NotNull(P + nameof(OnDemandScaling), OnDemandScaling)
+            ?? OnDemandScaling.FindError(P + nameof(OnDemandScaling) + ".")
+            ?? OptionRules.PowerOfTwo(P + nameof(SegmentRecordCapacity), SegmentRecordCapacity, MinSegmentRecordCapacity, MaxSegmentRecordCapacity)
+            ?? OptionRules.Between(P + nameof(SegmentArenaBytes), SegmentArenaBytes, MinSegmentArenaBytes, MaxSegmentArenaBytes);
     }
+
+    internal const int MinSegmentRecordCapacity = 256;
+    internal const int MaxSegmentRecordCapacity = 1 << 20;
+    internal const int MinSegmentArenaBytes = 32 * 1024;
+    internal const int MaxSegmentArenaBytes = 1 << 30;
 }

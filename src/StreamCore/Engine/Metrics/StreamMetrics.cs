@@ -23,9 +23,18 @@ internal sealed class StreamMetrics : IDisposable
 
     private readonly Meter _meter;
 
-    public StreamMetrics(string accountId, string region)
+    // A meter from a factory belongs to the factory (the host disposes it); one of our own is ours to dispose.
+    private readonly bool _ownsMeter;
+
+    public StreamMetrics(string accountId, string region, IMeterFactory? meterFactory = null)
     {
-        _meter = new Meter(MeterName, typeof(StreamMetrics).Assembly.GetName().Version?.ToString(), [new("AccountId", accountId), new("Region", region)]);
+        var options = new MeterOptions(MeterName)
+        {
+            Version = typeof(StreamMetrics).Assembly.GetName().Version?.ToString(),
+            Tags = [new("AccountId", accountId), new("Region", region)],
+        };
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(options) ?? new Meter(options);
         IncomingBytes = _meter.CreateCounter<long>("IncomingBytes", "By", "Bytes successfully put to the stream.");
         IncomingRecords = _meter.CreateCounter<long>("IncomingRecords", "{record}", "Records successfully put to the stream.");
         OutgoingBytes = _meter.CreateCounter<long>("OutgoingBytes", "By", "Bytes read from the stream.");
@@ -92,5 +101,11 @@ internal sealed class StreamMetrics : IDisposable
         return tags;
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 }

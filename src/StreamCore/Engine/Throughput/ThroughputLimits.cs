@@ -1,3 +1,5 @@
+using StreamCore.Engine;
+
 namespace StreamCore;
 
 /// <summary>
@@ -34,14 +36,15 @@ public sealed class ThroughputLimits
     /// <summary>Whether control-plane operations are held to Kinesis's calls-per-second limits. Default true.</summary>
     public bool EnforceControlPlaneRates { get; set; } = true;
 
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardWriteBytesPerSecond, 1, nameof(ShardWriteBytesPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardWriteRecordsPerSecond, 1, nameof(ShardWriteRecordsPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardReadBytesPerSecond, 1, nameof(ShardReadBytesPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardGetRecordsPerSecond, 1, nameof(ShardGetRecordsPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ShardGetShardIteratorPerSecond, 1, nameof(ShardGetShardIteratorPerSecond));
-        ArgumentOutOfRangeException.ThrowIfLessThan(LargeResponsePenalty, TimeSpan.Zero, nameof(LargeResponsePenalty));
-        ArgumentOutOfRangeException.ThrowIfLessThan(SubscriptionBytesPerSecond, 1, nameof(SubscriptionBytesPerSecond));
-    }
+    internal ThroughputLimits Clone() => (ThroughputLimits)MemberwiseClone();
+
+    /// <summary>The first broken rule, its option named under <paramref name="prefix"/>, or null.</summary>
+    internal ArgumentException? FindError(string prefix) =>
+        OptionRules.AtLeast(prefix + nameof(ShardWriteBytesPerSecond), ShardWriteBytesPerSecond, 1L)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardWriteRecordsPerSecond), ShardWriteRecordsPerSecond, 1)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardReadBytesPerSecond), ShardReadBytesPerSecond, 1L)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardGetRecordsPerSecond), ShardGetRecordsPerSecond, 1)
+        ?? OptionRules.AtLeast(prefix + nameof(ShardGetShardIteratorPerSecond), ShardGetShardIteratorPerSecond, 1)
+        ?? OptionRules.AtLeast(prefix + nameof(LargeResponsePenalty), LargeResponsePenalty, TimeSpan.Zero)
+        ?? OptionRules.AtLeast(prefix + nameof(SubscriptionBytesPerSecond), SubscriptionBytesPerSecond, 1L);
 }
