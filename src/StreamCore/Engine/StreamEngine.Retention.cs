@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
-using StreamCore.Errors;
 using StreamCore.Hashing;
 using StreamCore.Kinesis;
 using StreamCore.Engine.Metrics;

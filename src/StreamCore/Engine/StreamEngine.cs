@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
 using StreamCore.Hashing;
-using StreamCore.Kinesis;
 using StreamCore.Engine.Metrics;
-using StreamCore.Reading;
 using StreamCore.Storage;
 using StreamCore.Engine.Throughput;
 

@@ -1,6 +1,4 @@
-using System.Text;
 using StreamCore.Engine;
-using StreamCore.Hashing;
 using StreamCore.Errors;
 using StreamCore.Reading;
 

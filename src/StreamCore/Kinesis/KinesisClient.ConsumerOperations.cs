@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Text;
 using StreamCore.Engine;
 using StreamCore.Errors;
-using StreamCore.Hashing;
 using StreamCore.Reading;
-using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;
 using EngineConsumerStatus = StreamCore.Engine.ConsumerStatus;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using StreamCore.Engine;
 using StreamCore.Errors;
-using StreamCore.Hashing;
 using StreamCore.Reading;
 using CoreHashKeyRange = StreamCore.HashKeyRange;
 using CorePosition = StreamCore.ShardPosition;

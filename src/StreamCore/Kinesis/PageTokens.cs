@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using StreamCore.Engine;
 using StreamCore.Errors;
 
 namespace StreamCore.Kinesis;

@@ -1,4 +1,3 @@
-using StreamCore.Connectors;
 using static StreamCore.Aggregation.AggregatedRecordFormat;
 
 namespace StreamCore.Producing;

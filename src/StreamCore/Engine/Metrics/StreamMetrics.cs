@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using StreamCore.Engine;
 
 namespace StreamCore.Engine.Metrics;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using StreamCore.Engine;
 using StreamCore.Errors;
 
 namespace StreamCore.Engine.Throughput;
