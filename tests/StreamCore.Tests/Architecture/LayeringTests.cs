@@ -60,6 +60,7 @@ public class LayeringTests
         ("StreamCore.Analytics", Layer.Processing),
         ("StreamCore.Aggregation", Layer.Processing),
         ("StreamCore.Connectors", Layer.Processing),
+        ("StreamCore.Functions", Layer.Processing),
         ("StreamCore.Buckets", Layer.Processing),
         ("Microsoft.Extensions.DependencyInjection", Layer.Hosting),
     ];
