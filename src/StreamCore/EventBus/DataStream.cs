@@ -50,6 +50,9 @@ public sealed class DataStream
     /// <summary>The stream's ARN.</summary>
     public string Arn => _stream.Arn;
 
+    /// <summary>The engine's clock, which the processing components reading this stream wait on.</summary>
+    internal TimeProvider TimeProvider => _engine.Time;
+
     /// <summary>The stream's current status.</summary>
     public DataStreamStatus Status => _stream.Status;
 

@@ -133,6 +133,9 @@ public sealed class ShardReader : IDisposable
         }
     }
 
+    /// <summary>How far this reader is behind the tip of the shard now (reads the clock once); 0 when caught up.</summary>
+    internal long MillisBehindLatest() => MillisBehindLatest(_next, _engine.NowMs);
+
     /// <summary>Releases the reader's hold on storage; batches it returned become invalid.</summary>
     public void Dispose()
     {
