@@ -4,7 +4,7 @@ namespace StreamCore.Consuming;
 /// A KCL-style lease table: the leases of one application (one per shard), shared by every worker of that application,
 /// with writes conditional on each lease's <see cref="Lease.LeaseCounter"/> (optimistic locking). Taking, renewing,
 /// stealing and expiring leases are the worker's logic on top of these few operations.
-/// Implementations: <see cref="InMemoryLeaseStore"/> (the workers of one process), <c>FileSystemLeaseStore</c>
+/// Implementations: <see cref="InMemoryLeaseStore"/> (the workers of one process), <see cref="FileSystemLeaseStore"/>
 /// (the processes of one machine) and the DynamoDB store of <c>StreamCore.Aws</c> (the KCL's own table schema).
 /// </summary>
 /// <remarks>
