@@ -35,6 +35,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     private readonly FirehoseService _firehose = new();
     private readonly KinesisAnalyticsService _analytics = new();
     private readonly LambdaService _lambda = new();
+    private readonly HttpFunctions _functions;
     private long _requestIds;
     private int _inFlight;
 
@@ -45,6 +46,8 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         Url = url;
         _options = options;
         _accounts = new Accounts(engine, options);
+        _functions = new HttpFunctions(options.Functions, options.FunctionTimeout);
+        _functions.RegisterIn(engine);
     }
 
     /// <summary>The engine served.</summary>
@@ -74,6 +77,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentRequests, 1);
+        HttpFunctions.Validate(options);
         string url = options.Url;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -117,6 +121,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _functions.Dispose();
     }
 
     /// <summary>The service a request is for: by <c>X-Amz-Target</c> prefix, else by REST path; Kinesis answers the rest.</summary>
@@ -181,6 +186,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
                 return;
             }
 
+            _functions.RegisterIn(account);
             await service.HandleAsync(context, new ServiceRequest(body, account, operation)).ConfigureAwait(false);
         }
         catch (BadHttpRequestException) when (!context.Response.HasStarted)

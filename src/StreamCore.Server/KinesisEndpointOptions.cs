@@ -33,4 +33,15 @@ public sealed class KinesisEndpointOptions
     /// Default 1,024.
     /// </summary>
     public int MaxConcurrentRequests { get; set; } = 1024;
+
+    /// <summary>
+    /// Functions invoked over HTTP (the standalone server's <c>--function NAME=URL</c>): each is registered in the
+    /// function registry of every account the endpoint serves, and invoked by <c>POST URL</c> with the event JSON (a
+    /// 2xx answer is a success and its body the result; a non-2xx answer, an <c>X-Amz-Function-Error</c> header, a
+    /// connection failure or a timeout is a function error). Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> Functions { get; set; } = new Dictionary<string, Uri>();
+
+    /// <summary>How long an invocation of one of <see cref="Functions"/> may take before it is a function error; default 60 seconds, at most 15 minutes.</summary>
+    public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -20,10 +20,14 @@ internal static class AwsCli
         return text.StartsWith("aws-cli/2.", StringComparison.Ordinal);
     }
 
-    public static async Task<(int ExitCode, string Out, string Err)> KinesisAsync(Uri endpoint, string accessKeyId, string secret, params string[] args)
+    public static Task<(int ExitCode, string Out, string Err)> KinesisAsync(Uri endpoint, string accessKeyId, string secret, params string[] args) =>
+        RunAsync(endpoint, "kinesis", accessKeyId, secret, args);
+
+    /// <summary>Runs <c>aws SERVICE ARGS</c> against <paramref name="endpoint"/> with the given credentials.</summary>
+    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(Uri endpoint, string service, string accessKeyId, string secret, params string[] args)
     {
         var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in (string[])["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json", "kinesis", .. args])
+        foreach (string arg in (string[])["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json", service, .. args])
         {
             start.ArgumentList.Add(arg);
         }

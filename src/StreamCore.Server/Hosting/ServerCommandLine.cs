@@ -138,6 +138,13 @@ internal static class ServerCommandLine
         NonNegative(StatusDelayMs);
         Positive(ShardLimit);
         Positive(FunctionTimeoutMs);
+        FunctionTimeoutMs.Validators.Add(r =>
+        {
+            if (TryValue(r, out int v) && v > 900_000)
+            {
+                r.AddError($"--function-timeout-ms must be at most 900000 (Lambda's 15-minute limit); got {v}.");
+            }
+        });
         Positive(RetentionSweepMs);
         Positive(SubscriptionLifetimeMs);
         Positive(SubscriptionHeartbeatMs);

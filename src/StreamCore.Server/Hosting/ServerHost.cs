@@ -49,6 +49,8 @@ internal static class ServerHost
                 CreateAccountEngine = Create,
                 Buckets = buckets,
                 MaxConcurrentRequests = options.MaxConcurrentRequests,
+                Functions = options.Functions,
+                FunctionTimeout = options.FunctionTimeout,
             }).ConfigureAwait(false);
         }
         catch (IOException ex)

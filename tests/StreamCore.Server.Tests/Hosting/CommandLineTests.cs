@@ -88,6 +88,7 @@ public sealed class CommandLineTests
         { ["--function", "nourl"], "--function must be NAME=URL" },
         { ["--function", "f=relative/path"], "--function f needs an absolute http or https URL; got 'relative/path'." },
         { ["--function-timeout-ms", "0"], "--function-timeout-ms must be 1 or more; got 0." },
+        { ["--function-timeout-ms", "900001"], "--function-timeout-ms must be at most 900000 (Lambda's 15-minute limit); got 900001." },
         { ["--retention-sweep-interval-ms", "-1"], "--retention-sweep-interval-ms must be 1 or more; got -1." },
         { ["--max-retained-bytes", "0"], "--max-retained-bytes must be a positive number of bytes; got 0." },
         { ["--memory-limit-policy", "Sometimes"], "Cannot parse argument 'Sometimes' for option '--memory-limit-policy'" },

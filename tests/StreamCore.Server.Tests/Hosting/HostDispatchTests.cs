@@ -37,9 +37,10 @@ public sealed class HostDispatchTests : EndpointTest
     }
 
     [Theory]
-    [InlineData("GET", "/2015-03-31/functions/my-function")]
-    [InlineData("POST", "/2015-03-31/event-source-mappings/")]
-    [InlineData("GET", "/2015-03-31/event-source-mappings?FunctionName=f")]
+    [InlineData("POST", "/2015-03-31/functions")]
+    [InlineData("POST", "/2015-03-31/functions/my-function/invocations")]
+    [InlineData("DELETE", "/2015-03-31/functions/my-function")]
+    [InlineData("GET", "/2015-03-31/layers")]
     public async Task Lambda_paths_answer_Lambdas_unknown_operation_error(string method, string path)
     {
         using HttpResponseMessage response = await SendAsync(null, method == "GET" ? "" : "{}", "application/json", path, new HttpMethod(method));

@@ -1,5 +1,5 @@
 using System.Globalization;
-using StreamCore.Errors;
+using StreamCore.Functions;
 
 namespace StreamCore.EventSources.Filtering;
 

@@ -1,4 +1,4 @@
-using StreamCore.Errors;
+using StreamCore.Functions;
 using StreamCore.EventSources.Filtering;
 
 namespace StreamCore.Tests.EventSources.Filtering;
