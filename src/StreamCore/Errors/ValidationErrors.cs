@@ -117,16 +117,28 @@ internal struct ValidationErrors
 
     public readonly void ThrowIfAny()
     {
-        if (_items is not { Count: > 0 } items)
+        if (Message is { } message)
         {
-            return;
+            throw new ValidationException(message);
         }
+    }
 
-        var text = new StringBuilder();
-        text.Append(items.Count.ToString(CultureInfo.InvariantCulture))
-            .Append(items.Count == 1 ? " validation error detected: " : " validation errors detected: ")
-            .AppendJoin("; ", items);
-        throw new ValidationException(text.ToString());
+    /// <summary>The failures in AWS's format, or null when there are none (for services whose exception type differs).</summary>
+    public readonly string? Message
+    {
+        get
+        {
+            if (_items is not { Count: > 0 } items)
+            {
+                return null;
+            }
+
+            var text = new StringBuilder();
+            text.Append(items.Count.ToString(CultureInfo.InvariantCulture))
+                .Append(items.Count == 1 ? " validation error detected: " : " validation errors detected: ")
+                .AppendJoin("; ", items);
+            return text.ToString();
+        }
     }
 }
 

@@ -1,0 +1,374 @@
+using StreamCore.Connectors;
+using StreamCore.Errors;
+using KinesisNotFound = StreamCore.Errors.ResourceNotFoundException;
+
+namespace StreamCore.EventSources;
+
+/// <summary>
+/// Runs a mapping over one shard for one generation of its settings: a pump reads the shard in order and routes each
+/// record to a lane by its partition key (ParallelizationFactor lanes, so a key's records stay in order), each lane
+/// gathers batches (BatchSize, the batching window, the 6 MB payload cap) and drives them through the batch
+/// lifecycle (<see cref="BatchLifecycle"/>); the shard's checkpoint is the last record before the first unfinished one.
+/// </summary>
+internal sealed class ShardProcessor
+{
+    /// <summary>Lambda's synchronous invocation payload limit.</summary>
+    public const int MaxPayloadBytes = 6 * 1024 * 1024;
+
+    /// <summary>The JSON around the records: <c>{"Records":[]}</c>.</summary>
+    private const int EnvelopeBytes = 14;
+
+    private readonly MappingRunner _runner;
+    private readonly ShardId _shardId;
+    private readonly ShardProgress _progress;
+    private readonly MappingSettings _settings;
+    private readonly Lane[] _lanes;
+    private readonly PendingRecords _pending;
+    private readonly Lock _lock = new();
+    private readonly AsyncSignal _room = new();
+    private readonly string _shardText;
+    private readonly int _fixedRecordBytes;
+    private bool _ended;
+    private IReadOnlyList<SourceChildShard>? _children;
+
+    public ShardProcessor(MappingRunner runner, ShardId shardId, ShardProgress progress, MappingSettings settings)
+    {
+        _runner = runner;
+        _shardId = shardId;
+        _progress = progress;
+        _settings = settings;
+        int lanes = settings.TumblingWindowInSeconds > 0 ? 1 : settings.ParallelizationFactor;
+        _lanes = [.. Enumerable.Range(0, lanes).Select(_ => new Lane())];
+        _pending = new PendingRecords(Math.Max(2 * lanes * settings.BatchSize, 2 * Constraints.MaxGetRecordsLimit));
+        _shardText = shardId.ToString();
+
+        // Each record's JSON beside its data, partition key and sequence number (twice: sequenceNumber and eventID).
+        _fixedRecordBytes = 300 + runner.Source.StreamArn.Length + runner.Region.Length + runner.InvokeIdentityArn.Length + _shardText.Length;
+    }
+
+    /// <summary>Completes when the shard's reader is open (so a LATEST position is fixed).</summary>
+    public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ShardId ShardId => _shardId;
+
+    /// <summary>Processes the shard until its end, a pause (<paramref name="generation"/>) or a stop (<paramref name="stop"/>).</summary>
+    public async Task<ShardOutcome> RunAsync(RecordSource source, CancellationToken generation, CancellationToken stop)
+    {
+        SourceShardReader? reader = _progress.Parked;
+        _progress.Parked = null;
+        bool readAny = false;
+        try
+        {
+            if (reader is null)
+            {
+                ShardPosition position = _progress.ResumePosition() ?? (_progress.UseMappingPosition ? _runner.StartingPosition : ShardPosition.TrimHorizon);
+                reader = await source.OpenReaderAsync(_shardId, position, Constraints.MaxGetRecordsLimit, generation).ConfigureAwait(false);
+            }
+
+            Opened.TrySetResult();
+            Task[] lanes = [.. _lanes.Select(lane => RunLaneAsync(lane, generation, stop))];
+            Task pump = PumpAsync(reader, () => readAny = true, generation);
+            Task first = await Task.WhenAny(pump, Task.WhenAll(lanes)).ConfigureAwait(false);
+            if (first == pump && pump.IsFaulted)
+            {
+                // The pump failed (the stream was deleted, or a read failed): the lanes finish what they hold.
+                End();
+            }
+
+            await Task.WhenAll(lanes).ConfigureAwait(false);
+            End();
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (generation.IsCancellationRequested)
+            {
+            }
+
+            lock (_lock)
+            {
+                _progress.Advance(null, _pending.FirstUnfinished);
+                if (_children is { } children && _pending.Count == 0)
+                {
+                    return ShardOutcome.Finished(children);
+                }
+            }
+
+            return ShardOutcome.Paused;
+        }
+        catch (KinesisNotFound error)
+        {
+            return ShardOutcome.SourceGone(error.Message);
+        }
+        catch (OperationCanceledException) when (generation.IsCancellationRequested)
+        {
+            return ShardOutcome.Paused;
+        }
+        finally
+        {
+            Opened.TrySetResult();
+            if (reader is not null)
+            {
+                // Nothing read yet from a LATEST or AT_TIMESTAMP position: keep the reader, its position has no sequence number.
+                if (!readAny && !stop.IsCancellationRequested && _progress.ResumePosition() is null && _children is null)
+                {
+                    _progress.Parked = reader;
+                }
+                else
+                {
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private void End()
+    {
+        lock (_lock)
+        {
+            _ended = true;
+        }
+
+        foreach (Lane lane in _lanes)
+        {
+            lane.Signal.Set();
+        }
+    }
+
+    private async Task PumpAsync(SourceShardReader reader, Action readSomething, CancellationToken generation)
+    {
+        try
+        {
+            while (true)
+            {
+                // Room for a whole read, so a lane that blocks (retrying) holds back the shard, not memory.
+                while (true)
+                {
+                    Task room;
+                    lock (_lock)
+                    {
+                        room = _room.Next;
+                        if (_pending.Free >= Constraints.MaxGetRecordsLimit)
+                        {
+                            break;
+                        }
+                    }
+
+                    await room.WaitAsync(generation).ConfigureAwait(false);
+                }
+
+                SourceBatch batch = await reader.ReadAsync(Timeout.InfiniteTimeSpan, generation).ConfigureAwait(false);
+                if (batch.Count > 0)
+                {
+                    readSomething();
+                    Route(batch);
+                }
+
+                if (batch.IsShardEnd)
+                {
+                    lock (_lock)
+                    {
+                        _children = batch.ChildShards;
+                    }
+
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            End();
+        }
+    }
+
+    /// <summary>Copies the batch's records into event records (the batch is lent until the next read) and hands them to their lanes.</summary>
+    private void Route(SourceBatch batch)
+    {
+        long polled = 0, filtered = 0;
+        lock (_lock)
+        {
+            foreach (SourceRecord record in batch)
+            {
+                polled++;
+                long ordinal = _pending.Add(record.SequenceNumber);
+                if (!_runner.Matches(record, _shardId, _settings))
+                {
+                    // Lambda counts a record that matches no filter as processed.
+                    filtered++;
+                    Finish(ordinal);
+                    continue;
+                }
+
+                string partitionKey = record.PartitionKey;
+                string sequence = record.SequenceNumberText;
+                ReadOnlyMemory<byte> data = record.Data;
+                byte[] copy = data.ToArray();
+                var item = new BatchItem(
+                    ordinal,
+                    record.SequenceNumber,
+                    new KinesisEvent.KinesisEventRecord
+                    {
+                        AwsRegion = _runner.Region,
+                        EventId = _shardText + ":" + sequence,
+                        EventName = "aws:kinesis:record",
+                        EventSource = "aws:kinesis",
+                        EventSourceARN = _runner.Source.StreamArn,
+                        EventVersion = "1.0",
+                        InvokeIdentityArn = _runner.InvokeIdentityArn,
+                        Kinesis = new KinesisEvent.Record
+                        {
+                            KinesisSchemaVersion = "1.0",
+                            PartitionKey = partitionKey,
+                            SequenceNumber = sequence,
+                            Data = new MemoryStream(copy, 0, copy.Length, writable: false, publiclyVisible: true),
+                            ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+                        },
+                    },
+                    _fixedRecordBytes + (((copy.Length + 2) / 3) * 4) + (2 * partitionKey.Length) + (2 * sequence.Length),
+                    record.ApproximateArrivalTimestamp);
+                Lane lane = _lanes.Length == 1 ? _lanes[0] : _lanes[(int)((uint)partitionKey.GetHashCode(StringComparison.Ordinal) % (uint)_lanes.Length)];
+                lane.Items.Enqueue(item);
+                lane.Bytes += item.PayloadBytes;
+            }
+        }
+
+        _runner.Metrics.Polled(polled, filtered);
+        foreach (Lane lane in _lanes)
+        {
+            lane.Signal.Set();
+        }
+    }
+
+    /// <summary>Marks a record processed (under the lock) and moves the checkpoint.</summary>
+    private void Finish(long ordinal)
+    {
+        if (_pending.Finish(ordinal) is { } checkpoint)
+        {
+            _progress.Advance(checkpoint, _pending.FirstUnfinished);
+            _room.Set();
+        }
+    }
+
+    public void Finish(IReadOnlyList<BatchItem> items)
+    {
+        lock (_lock)
+        {
+            foreach (BatchItem item in items)
+            {
+                Finish(item.Ordinal);
+            }
+        }
+    }
+
+    private async Task RunLaneAsync(Lane lane, CancellationToken generation, CancellationToken stop)
+    {
+        var lifecycle = new BatchLifecycle(_runner, this, _settings);
+        while (await GatherAsync(lane, generation).ConfigureAwait(false) is { } batch)
+        {
+            if (!await lifecycle.ProcessAsync(batch, generation, stop).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lane's next batch: once it has a record, up to BatchSize records as soon as BatchSize are there, the payload
+    /// would pass 6 MB, the batching window since the first record has passed, or the shard ended; null to stop.
+    /// </summary>
+    private async Task<List<BatchItem>?> GatherAsync(Lane lane, CancellationToken generation)
+    {
+        TimeSpan window = TimeSpan.FromSeconds(_settings.MaximumBatchingWindowInSeconds);
+        while (true)
+        {
+            Task signal;
+            TimeSpan wait;
+            lock (_lock)
+            {
+                signal = lane.Signal.Next;
+                if (generation.IsCancellationRequested || (lane.Items.Count == 0 && _ended))
+                {
+                    return null;
+                }
+
+                wait = Timeout.InfiniteTimeSpan;
+                if (lane.Items.Count > 0)
+                {
+                    // The window runs from the first waiting record's arrival in the stream (not from when the poller saw it).
+                    TimeSpan waited = _runner.Time.GetUtcNow() - lane.Items.Peek().Arrival;
+                    if (_ended || lane.Items.Count >= _settings.BatchSize || lane.Bytes + EnvelopeBytes >= MaxPayloadBytes || waited >= window)
+                    {
+                        return Take(lane);
+                    }
+
+                    wait = window - waited;
+                }
+            }
+
+            try
+            {
+                await (wait == Timeout.InfiniteTimeSpan ? signal.WaitAsync(generation) : signal.WaitAsync(wait, _runner.Time, generation)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The window has passed: the next round takes the batch.
+            }
+            catch (OperationCanceledException) when (generation.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Takes up to BatchSize records, stopping before the payload would pass 6 MB (but at least one). Under the lock.</summary>
+    private List<BatchItem> Take(Lane lane)
+    {
+        var batch = new List<BatchItem>(Math.Min(lane.Items.Count, _settings.BatchSize));
+        long bytes = EnvelopeBytes;
+        while (lane.Items.Count > 0 && batch.Count < _settings.BatchSize)
+        {
+            BatchItem next = lane.Items.Peek();
+            if (batch.Count > 0 && bytes + next.PayloadBytes + 1 > MaxPayloadBytes)
+            {
+                break;
+            }
+
+            bytes += next.PayloadBytes + 1;
+            lane.Bytes -= next.PayloadBytes;
+            batch.Add(lane.Items.Dequeue());
+        }
+
+        return batch;
+    }
+
+    public string ShardText => _shardText;
+
+    private sealed class Lane
+    {
+        public Queue<BatchItem> Items { get; } = new();
+
+        public long Bytes { get; set; }
+
+        public AsyncSignal Signal { get; } = new();
+    }
+}
+
+/// <summary>One record of a lane: its place in the shard's read order, its sequence number, its event record and its share of the payload.</summary>
+internal readonly record struct BatchItem(long Ordinal, SequenceNumber Sequence, KinesisEvent.KinesisEventRecord Record, int PayloadBytes, DateTimeOffset Arrival);
+
+/// <summary>How a shard's processing ended.</summary>
+internal sealed record ShardOutcome(ShardOutcomeKind Kind, IReadOnlyList<SourceChildShard>? Children, string? Problem)
+{
+    public static readonly ShardOutcome Paused = new(ShardOutcomeKind.Paused, null, null);
+
+    public static ShardOutcome Finished(IReadOnlyList<SourceChildShard> children) => new(ShardOutcomeKind.Finished, children, null);
+
+    public static ShardOutcome SourceGone(string problem) => new(ShardOutcomeKind.SourceGone, null, problem);
+}
+
+internal enum ShardOutcomeKind
+{
+    Paused,
+    Finished,
+    SourceGone,
+}
