@@ -4,8 +4,9 @@ namespace StreamCore.Server.Tests;
 
 /// <summary>
 /// The AWS SDK for JavaScript v3 (<c>@aws-sdk/client-kinesis</c>), with its defaults (the HTTP/2 handler), against a
-/// running endpoint: <c>tests/js/sdk-check.mjs</c> creates, writes, reads, lists and subscribes. <c>.ci/run</c> installs
-/// its packages (<c>npm ci</c>); where node or the packages are missing the test is skipped, not passed.
+/// running endpoint, in process and the built server started as a process with flags: <c>tests/js/sdk-check.mjs</c>
+/// creates, writes, reads, lists and subscribes. <c>.ci/run</c> installs its packages (<c>npm ci</c>); where node or the
+/// packages are missing the test is skipped on a developer's machine and fails under CI=true.
 /// </summary>
 public sealed class JavaScriptSdkTests
 {
@@ -23,13 +24,14 @@ public sealed class JavaScriptSdkTests
         return null;
     }
 
-    [Fact]
-    public async Task The_JavaScript_SDK_works_with_its_default_HTTP2_handler_including_SubscribeToShard()
+    [Theory]
+    [InlineData(EndpointHost.InProcess)]
+    [InlineData(EndpointHost.BuiltServer)]
+    public async Task The_JavaScript_SDK_works_with_its_default_HTTP2_handler_including_SubscribeToShard(EndpointHost host)
     {
         string? scripts = ScriptDirectory();
         RequiredTool.Require(scripts is not null && Directory.Exists(Path.Combine(scripts, "node_modules", "@aws-sdk", "client-kinesis")), "tests/js packages are not installed; .ci/run runs npm ci there.");
-        using var engine = new StreamEngine();
-        await using KinesisEndpoint endpoint = await KinesisEndpoint.StartAsync(engine);
+        await using ServedEndpoint endpoint = await ServedEndpoint.StartAsync(host, "--account", "000000000000", "--region", "us-east-1", "--status-delay-ms", "0");
 
         var start = new ProcessStartInfo("node") { WorkingDirectory = scripts, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("sdk-check.mjs");
@@ -55,6 +57,6 @@ public sealed class JavaScriptSdkTests
             Assert.Contains("NodeHttp2Handler", await output, StringComparison.Ordinal);
         }
 
-        Assert.Equal(["js"], engine.ListStreamNames());
+        Assert.Equal(["js"], await endpoint.StreamNamesAsync());
     }
 }
