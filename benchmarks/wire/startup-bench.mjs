@@ -1,6 +1,9 @@
-// Start-up to first answered request, the StreamCore server next to kinesalite, side by side in one run: spawn, then
-// send ListStreams over a raw HTTP/1.1 connection every millisecond until one is answered. Usage (repository root):
-//   (cd benchmarks/wire && npm ci) && dotnet build -c Release src/StreamCore.Server && node benchmarks/wire/startup-bench.mjs [runs]
+// Start-up, the StreamCore server next to kinesalite, side by side in one run, alternating: spawn, then send ListStreams
+// over a fresh HTTP/1.1 connection every millisecond until one is answered; StreamCore's ready line on stdout is timed too.
+// Usage (repository root):
+//   (cd benchmarks/wire && npm ci) && dotnet build -c Release src/StreamCore.Server && node benchmarks/wire/startup-bench.mjs [runs] [--aot PATH]
+// --aot PATH (repeatable) adds a Native AOT binary (dotnet publish src/StreamCore.Server -c Release -r linux-x64 -p:PublishAot=true
+// -o DIR gives DIR/StreamCore.Server); --no-jit leaves out the framework-dependent `dotnet StreamCore.Server.dll`.
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
@@ -9,10 +12,14 @@ import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const runs = Number(process.argv[2] ?? 7);
+const argv = process.argv.slice(2);
+const aots = argv.flatMap((a, i) => (argv[i - 1] === "--aot" ? [path.resolve(a)] : []));
+const runs = Number(argv.find((a, i) => /^\d+$/.test(a) && argv[i - 1] !== "--aot") ?? 7);
+const serverArgs = (port) => ["--urls", `http://127.0.0.1:${port}`, "--data-dir", "/tmp/streamcore-startup-bench"];
 const targets = [
-  { name: "StreamCore (dotnet StreamCore.Server.dll, Release)", port: 4620, command: "dotnet", args: [path.join(root, "src/StreamCore.Server/bin/Release/net10.0/StreamCore.Server.dll"), "--urls", "http://127.0.0.1:4620", "--data-dir", "/tmp"] },
-  { name: "kinesalite 3.3.3", port: 4621, command: process.execPath, args: [path.join(here, "node_modules/kinesalite/cli.js"), "--port", "4621"] },
+  ...(argv.includes("--no-jit") ? [] : [{ name: "StreamCore, `dotnet StreamCore.Server.dll` (JIT, Release)", port: 4620, command: "dotnet", args: [path.join(root, "src/StreamCore.Server/bin/Release/net10.0/StreamCore.Server.dll"), ...serverArgs(4620)], ready: true }]),
+  ...aots.map((aot, i) => ({ name: `StreamCore, Native AOT${aots.length > 1 ? ` (${aot})` : ""}`, port: 4623 + i, command: aot, args: serverArgs(4623 + i), ready: true })),
+  { name: "kinesalite 3.3.3", port: 4621, command: process.execPath, args: [path.join(here, "node_modules/kinesalite/cli.js"), "--port", "4621"], ready: false },
 ];
 
 const ask = (port) => new Promise((resolve) => {
@@ -21,22 +28,33 @@ const ask = (port) => new Promise((resolve) => {
   req.end("{}");
 });
 
-const results = Object.fromEntries(targets.map((t) => [t.name, []]));
+const results = Object.fromEntries(targets.map((t) => [t.name, { answered: [], ready: [] }]));
 for (let i = 0; i < runs; i++) {
   for (const target of targets) {
+    if (await ask(target.port)) throw new Error(`port ${target.port} is already in use`);
     const started = performance.now();
-    const server = spawn(target.command, target.args, { stdio: "ignore" });
+    const server = spawn(target.command, target.args, { stdio: ["ignore", target.ready ? "pipe" : "ignore", "ignore"] });
+    if (target.ready) {
+      let out = "";
+      server.stdout.on("data", (chunk) => {
+        if (!out.includes("\n") && (out += chunk).includes("\n")) results[target.name].ready.push(performance.now() - started);
+      });
+    }
     while (!(await ask(target.port))) {
       if (performance.now() - started > 30_000) throw new Error(`${target.name} did not start`);
       await new Promise((r) => setTimeout(r, 1));
     }
-    results[target.name].push(performance.now() - started);
+    results[target.name].answered.push(performance.now() - started);
     const exited = new Promise((resolve) => server.once("exit", resolve));
     server.kill();
     await exited;
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log("| Server | Start-up to first answered ListStreams (median of " + runs + ") | min | max |");
-console.log("|---|---:|---:|---:|");
-for (const [name, xs] of Object.entries(results)) console.log(`| ${name} | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)} ms | ${Math.max(...xs).toFixed(0)} ms |`);
+const ms = (x) => (x === undefined ? "-" : `${x.toFixed(0)} ms`);
+const baseline = median(results["kinesalite 3.3.3"].answered);
+console.log(`| Server | Spawn to ready line (median of ${runs}) | Spawn to first answered ListStreams (median) | min | max | Ratio to kinesalite |`);
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const [name, { answered, ready }] of Object.entries(results)) {
+  console.log(`| ${name} | ${ms(ready.length ? median(ready) : undefined)} | ${ms(median(answered))} | ${ms(Math.min(...answered))} | ${ms(Math.max(...answered))} | ${(median(answered) / baseline).toFixed(2)} |`);
+}

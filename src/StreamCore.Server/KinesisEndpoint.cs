@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StreamCore.Server.Hosting;
 using StreamCore.Server.Services;
 using StreamCore.Server.Services.Firehose;
@@ -79,8 +78,12 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentRequests, 1);
         HttpFunctions.Validate(options);
         string url = options.Url;
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration sources, logging or hosting defaults. The slim builder's defaults cost
+        // start-up for nothing the endpoint uses; above all its appsettings.json reload watches the content root (the
+        // current directory) recursively, one inotify watch per directory, which took seconds in a repository with
+        // node_modules. Kestrel is configured in code below; the server's own settings come from ServerCommandLine.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         var publicUri = new Uri(url);
         IPEndPoint? http2Listener = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
