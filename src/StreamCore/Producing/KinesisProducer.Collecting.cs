@@ -27,10 +27,11 @@ public sealed partial class KinesisProducer
     /// the lock. <paramref name="arrival"/> is 0 for a new record; a record re-sent after a reshard keeps its arrival
     /// and expiry.
     /// </summary>
-    private void Enqueue(UserRecordCompletion completion, string partitionKey, int keyBytes, string? explicitHashKey, ReadOnlySpan<byte> data, long arrival, long expiry)
+    private void Enqueue(UserRecordCompletion completion, ProducerKey key, string? explicitHashKey, ReadOnlySpan<byte> data, long arrival, long expiry)
     {
         ShardMap map = _map!;
         ShardMap.Entry? predicted = _options.AggregationEnabled ? map.Predict(completion.HashKey) : null;
+        int keyBytes = key.Utf8Length;
         int ehkBytes = explicitHashKey?.Length ?? 0;
         int aloneSize = Overhead + FieldSize(keyBytes) + (explicitHashKey is null ? 0 : FieldSize(ehkBytes))
             + FieldSize(RecordBodySize(0, explicitHashKey is null ? -1 : 0, data.Length));
@@ -39,12 +40,12 @@ public sealed partial class KinesisProducer
             KinesisRecord alone = NewKinesisRecord(data.Length, (predicted ?? map.Predict(completion.HashKey))?.ShardId, arrival, expiry);
             data.CopyTo(alone.Buffer);
             alone.Length = data.Length;
-            alone.FirstPartitionKey = partitionKey;
+            alone.FirstPartitionKey = key.Value;
+            alone.FirstPartitionKeyBytes = keyBytes;
             alone.FirstExplicitHashKey = explicitHashKey;
             alone.FirstDataOffset = 0;
             alone.FirstDataLength = data.Length;
-            alone.UserRecords.Add(completion);
-            alone.UserBytes = completion.Bytes;
+            alone.Add(completion);
             Collect(alone);
             return;
         }
@@ -52,7 +53,7 @@ public sealed partial class KinesisProducer
         Aggregator aggregator = _aggregators[predicted.Index];
         if (aggregator.Current is { } current)
         {
-            int pk = aggregator.PartitionKeys.TryGetValue(partitionKey, out int known) ? known : current.PartitionKeys.Count;
+            int pk = key.AggregateSerial == current.Serial ? key.Index : current.PartitionKeys.Count;
             int tablesGrowth = pk == current.PartitionKeys.Count ? FieldSize(keyBytes) : 0;
             int ehk = -1;
             if (explicitHashKey is not null)
@@ -69,14 +70,15 @@ public sealed partial class KinesisProducer
         }
 
         KinesisRecord target = aggregator.Current ??= NewKinesisRecord(_buffers.Size, predicted.ShardId, arrival, expiry);
-        if (!aggregator.PartitionKeys.TryGetValue(partitionKey, out int pkIndex))
+        if (key.AggregateSerial != target.Serial)
         {
-            pkIndex = target.PartitionKeys.Count;
-            aggregator.PartitionKeys.Add(partitionKey, pkIndex);
-            target.PartitionKeys.Add(partitionKey);
+            key.AggregateSerial = target.Serial;
+            key.Index = target.PartitionKeys.Count;
+            target.PartitionKeys.Add(key.Value);
             target.TablesSize += FieldSize(keyBytes);
         }
 
+        int pkIndex = key.Index;
         int ehkIndex = -1;
         if (explicitHashKey is not null && !aggregator.ExplicitHashKeys.TryGetValue(explicitHashKey, out ehkIndex))
         {
@@ -90,15 +92,15 @@ public sealed partial class KinesisProducer
         int written = WriteRecord(target.Buffer.AsSpan(target.Length), pkIndex, ehkIndex, data);
         if (target.Count == 0)
         {
-            target.FirstPartitionKey = partitionKey;
+            target.FirstPartitionKey = key.Value;
+            target.FirstPartitionKeyBytes = keyBytes;
             target.FirstExplicitHashKey = explicitHashKey;
             target.FirstDataOffset = target.Length + written - data.Length;
             target.FirstDataLength = data.Length;
         }
 
         target.Length += written;
-        target.UserRecords.Add(completion);
-        target.UserBytes += completion.Bytes;
+        target.Add(completion);
         if (target.Count >= _options.AggregationMaxCount)
         {
             Seal(aggregator);
@@ -108,13 +110,11 @@ public sealed partial class KinesisProducer
     private KinesisRecord NewKinesisRecord(int capacity, ShardId? predicted, long arrival, long expiry)
     {
         long now = _time.GetTimestamp();
-        var record = new KinesisRecord(capacity, _buffers)
-        {
-            PredictedShard = predicted,
-            ArrivalTimestamp = arrival == 0 ? now : arrival,
-            ExpiryTimestamp = arrival == 0 ? now + _ttlTicks : expiry,
-            DeadlineTimestamp = now + (arrival == 0 ? _bufferedTicks : _retryBufferedTicks),
-        };
+        KinesisRecord record = _records.Rent(capacity, ++_serial);
+        record.PredictedShard = predicted;
+        record.ArrivalTimestamp = arrival == 0 ? now : arrival;
+        record.ExpiryTimestamp = arrival == 0 ? now + _ttlTicks : expiry;
+        record.DeadlineTimestamp = now + (arrival == 0 ? _bufferedTicks : _retryBufferedTicks);
         Arm(record.DeadlineTimestamp, now);
         return record;
     }
@@ -125,7 +125,6 @@ public sealed partial class KinesisProducer
         if (aggregator.Current is { } record)
         {
             aggregator.Current = null;
-            aggregator.PartitionKeys.Clear();
             aggregator.ExplicitHashKeys.Clear();
             Collect(record);
         }
@@ -348,11 +347,13 @@ public sealed partial class KinesisProducer
         return map;
     }
 
-    /// <summary>One predicted shard's aggregate in progress and its key tables' indexes.</summary>
+    /// <summary>
+    /// One predicted shard's aggregate in progress, and its explicit hash key table's indexes (a partition key's index
+    /// is kept on its <see cref="ProducerKey"/>).
+    /// </summary>
     private sealed class Aggregator
     {
         public KinesisRecord? Current;
-        public readonly Dictionary<string, int> PartitionKeys = new(StringComparer.Ordinal);
         public readonly Dictionary<string, int> ExplicitHashKeys = new(StringComparer.Ordinal);
     }
 

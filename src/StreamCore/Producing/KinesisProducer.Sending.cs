@@ -261,8 +261,7 @@ public sealed partial class KinesisProducer
                 {
                     UserRecordCompletion completion = record.UserRecords[i];
                     completion.PriorAttempts += record.Attempts;
-                    int keyBytes = System.Text.Encoding.UTF8.GetByteCount(users[i].PartitionKey);
-                    Enqueue(completion, users[i].PartitionKey, keyBytes, users[i].ExplicitHashKey, users[i].Data.Span, record.ArrivalTimestamp, record.ExpiryTimestamp);
+                    Enqueue(completion, _keyTable.Get(users[i].PartitionKey), users[i].ExplicitHashKey, users[i].Data.Span, record.ArrivalTimestamp, record.ExpiryTimestamp);
                 }
             }
 
@@ -371,25 +370,40 @@ public sealed partial class KinesisProducer
     {
         foreach (KinesisRecord record in records)
         {
+            if (!record.MixedGenerations)
+            {
+                // The usual case: every user record of one flush generation, their bytes summed when they were added.
+                _outstandingRecords -= record.Count;
+                _outstandingBytes -= record.UserBytes;
+                ReleaseGeneration(record.Generation, record.Count);
+                continue;
+            }
+
             foreach (UserRecordCompletion completion in record.UserRecords)
             {
                 _outstandingRecords--;
                 _outstandingBytes -= completion.Bytes;
-                if (completion.Generation == _generation)
-                {
-                    _pendingInGeneration--;
-                }
-                else if (_pendingByOlderGeneration.TryGetValue(completion.Generation, out int left))
-                {
-                    if (left <= 1)
-                    {
-                        _pendingByOlderGeneration.Remove(completion.Generation);
-                    }
-                    else
-                    {
-                        _pendingByOlderGeneration[completion.Generation] = left - 1;
-                    }
-                }
+                ReleaseGeneration(completion.Generation, 1);
+            }
+        }
+    }
+
+    /// <summary>Counts <paramref name="count"/> records of <paramref name="generation"/> final. Under the lock.</summary>
+    private void ReleaseGeneration(long generation, int count)
+    {
+        if (generation == _generation)
+        {
+            _pendingInGeneration -= count;
+        }
+        else if (_pendingByOlderGeneration.TryGetValue(generation, out int left))
+        {
+            if (left <= count)
+            {
+                _pendingByOlderGeneration.Remove(generation);
+            }
+            else
+            {
+                _pendingByOlderGeneration[generation] = left - count;
             }
         }
     }

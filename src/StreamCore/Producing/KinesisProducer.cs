@@ -49,15 +49,16 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     private readonly ResiliencePipeline<int> _retry;
     private readonly ShardRateLimiter? _rateLimiter;
     private readonly ConcurrentQueue<UserRecordCompletion> _completions = new();
-    private readonly PartitionKeyHashCache _keyHashes = new();
+    private readonly PartitionKeyTable _keyTable = new();
     private readonly ITimer _timer;
     private readonly AggregateBufferPool _buffers;
+    private readonly KinesisRecordPool _records;
     private readonly long _bufferedTicks;
     private readonly long _retryBufferedTicks;
     private readonly long _ttlTicks;
 
     // Everything below is guarded by _lock.
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private ShardMap? _map;
     private Aggregator[] _aggregators = [];
     private readonly Lane _lane = new(null);
@@ -67,6 +68,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     private readonly Dictionary<long, int> _pendingByOlderGeneration = [];
     private readonly List<(long Generation, TaskCompletionSource Done)> _flushWaiters = [];
     private long _generation;
+    private long _serial;
     private int _pendingInGeneration;
     private int _outstandingRecords;
     private long _outstandingBytes;
@@ -116,6 +118,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         _logger = (ILogger?)loggerFactory?.CreateLogger<KinesisProducer>() ?? NullLogger.Instance;
         _metrics = new ProducerMetrics(sink.StreamName, meterFactory, () => Volatile.Read(ref _outstandingRecords));
         _buffers = new AggregateBufferPool(Math.Min(options.AggregationMaxSize, 64 * 1024) + 1024);
+        _records = new KinesisRecordPool(_buffers);
         _bufferedTicks = Ticks(options.RecordMaxBufferedTime);
         _retryBufferedTicks = _bufferedTicks / 2;
         _ttlTicks = Ticks(options.RecordTtl);
@@ -166,7 +169,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             return AddSlowAsync(partitionKey, data, explicitHashKey, cancellationToken);
         }
 
-        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out ProducerKey? key) is { } invalid)
         {
             return ValueTask.FromException<UserRecordResult>(invalid);
         }
@@ -179,10 +182,11 @@ public sealed partial class KinesisProducer : IAsyncDisposable
                 return ValueTask.FromException<UserRecordResult>(new ObjectDisposedException(nameof(KinesisProducer)));
             }
 
-            completion = TryAdmit(keyBytes + data.Length);
+            completion = TryAdmit(key!.Utf8Length + data.Length);
             if (completion is not null)
             {
-                Add(completion, partitionKey, keyBytes, explicitHashKey, data.Span);
+                completion.HashKey = hashKey;
+                Enqueue(completion, key, explicitHashKey, data.Span, arrival: 0, expiry: 0);
             }
         }
 
@@ -194,12 +198,6 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         _metrics.Add(_metrics.UserRecordsReceived, 1);
         StartReadyBatches();
         return new ValueTask<UserRecordResult>(completion, completion.Version);
-
-        void Add(UserRecordCompletion c, string pk, int pkBytes, string? ehk, ReadOnlySpan<byte> payload)
-        {
-            c.HashKey = hashKey;
-            Enqueue(c, pk, pkBytes, ehk, payload, arrival: 0, expiry: 0);
-        }
     }
 
     private async ValueTask<UserRecordResult> AddSlowAsync(string partitionKey, ReadOnlyMemory<byte> data, string? explicitHashKey, CancellationToken cancellationToken)
@@ -235,7 +233,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         }
 
         ShardMap map = Volatile.Read(ref _map)!;
-        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+        if (Validate(map.MaxRecordBytes, partitionKey, data.Length, explicitHashKey, out UInt128 hashKey, out ProducerKey? key) is { } invalid)
         {
             throw invalid;
         }
@@ -247,11 +245,11 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                completion = TryAdmit(keyBytes + data.Length);
+                completion = TryAdmit(key!.Utf8Length + data.Length);
                 if (completion is not null)
                 {
                     completion.HashKey = hashKey;
-                    Enqueue(completion, partitionKey, keyBytes, explicitHashKey, data.Span, arrival: 0, expiry: 0);
+                    Enqueue(completion, key, explicitHashKey, data.Span, arrival: 0, expiry: 0);
                 }
                 else if (_options.FullMode == ProducerFullMode.Fail)
                 {
@@ -298,21 +296,22 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             {
                 early.Admitted.TrySetException(loadError!);
             }
-            else if (Validate(map.MaxRecordBytes, early.PartitionKey, early.Data.Length, early.ExplicitHashKey, out UInt128 hashKey, out int keyBytes) is { } invalid)
+            else if (Validate(map.MaxRecordBytes, early.PartitionKey, early.Data.Length, early.ExplicitHashKey, out UInt128 hashKey, out ProducerKey? key) is { } invalid)
             {
                 early.Admitted.TrySetException(invalid);
             }
             else
             {
                 // Admitted past the bounds: they were accepted before the producer could know its stream.
+                int bytes = key!.Utf8Length + early.Data.Length;
                 _outstandingRecords++;
-                _outstandingBytes += keyBytes + early.Data.Length;
+                _outstandingBytes += bytes;
                 _pendingInGeneration++;
                 UserRecordCompletion completion = UserRecordCompletion.Rent(_completions);
                 completion.Generation = _generation;
-                completion.Bytes = keyBytes + early.Data.Length;
+                completion.Bytes = bytes;
                 completion.HashKey = hashKey;
-                Enqueue(completion, early.PartitionKey, keyBytes, early.ExplicitHashKey, early.Data, arrival: 0, expiry: 0);
+                Enqueue(completion, key, early.ExplicitHashKey, early.Data, arrival: 0, expiry: 0);
                 _metrics.Add(_metrics.UserRecordsReceived, 1);
                 early.Admitted.TrySetResult(completion);
             }
@@ -417,11 +416,11 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         _metrics.Dispose();
     }
 
-    /// <summary>Checks a record as the Kinesis face would; returns the error, or null with its hash key and key size.</summary>
-    private Exception? Validate(int maxRecordBytes, string partitionKey, int dataLength, string? explicitHashKey, out UInt128 hashKey, out int keyBytes)
+    /// <summary>Checks a record as the Kinesis face would; returns the error, or null with its hash key and partition key.</summary>
+    private Exception? Validate(int maxRecordBytes, string partitionKey, int dataLength, string? explicitHashKey, out UInt128 hashKey, out ProducerKey? key)
     {
         hashKey = default;
-        keyBytes = 0;
+        key = null;
         if (partitionKey is not { Length: > 0 and <= Constraints.MaxPartitionKeyLength } || (explicitHashKey is not null && !Constraints.IsHashKey(explicitHashKey)))
         {
             var errors = default(ValidationErrors);
@@ -437,8 +436,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
             }
         }
 
-        Span<byte> utf8 = stackalloc byte[partitionKey.Length * 3];
-        keyBytes = Encoding.UTF8.GetBytes(partitionKey, utf8);
+        ProducerKey known = _keyTable.Get(partitionKey);
         if (explicitHashKey is not null)
         {
             if (PartitionKeyHash.TryParseExplicitHashKey(explicitHashKey, out hashKey) != ExplicitHashKeyParse.Ok)
@@ -448,14 +446,15 @@ public sealed partial class KinesisProducer : IAsyncDisposable
         }
         else
         {
-            hashKey = _keyHashes.Hash(partitionKey, utf8[..keyBytes]);
+            hashKey = known.HashKey;
         }
 
-        if (keyBytes + dataLength > maxRecordBytes)
+        if (known.Utf8Length + dataLength > maxRecordBytes)
         {
-            return ErrorMessages.RecordTooLarge(keyBytes + dataLength, maxRecordBytes / 1024);
+            return ErrorMessages.RecordTooLarge(known.Utf8Length + dataLength, maxRecordBytes / 1024);
         }
 
+        key = known;
         return null;
     }
 

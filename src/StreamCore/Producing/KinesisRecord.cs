@@ -7,10 +7,14 @@ namespace StreamCore.Producing;
 
 /// <summary>
 /// One Kinesis record on its way: a KPL aggregate being filled for one predicted shard, or a user record sent alone.
-/// Filled under the producer's lock; encoded and sent outside it.
+/// Filled under the producer's lock; encoded and sent outside it. Reused (<see cref="KinesisRecordPool"/>) once final,
+/// with its lists' capacity, so filling one allocates nothing in steady state.
 /// </summary>
 internal sealed class KinesisRecord
 {
+    /// <summary>Unique per use (a reused record gets a new one): a <see cref="ProducerKey"/> names the aggregate it is in by it.</summary>
+    public long Serial;
+
     // The records section: concatenated `records` fields (aggregates), or the lone record's data.
     public byte[] Buffer;
     public int Length;
@@ -25,6 +29,7 @@ internal sealed class KinesisRecord
     // The first user record: a lone record is sent with its own keys; an aggregate with partition key "a" and the
     // first record's hash key as its explicit hash key, so it lands on the predicted shard.
     public string FirstPartitionKey = string.Empty;
+    public int FirstPartitionKeyBytes;
     public string? FirstExplicitHashKey;
     public int FirstDataOffset;
     public int FirstDataLength;
@@ -45,12 +50,18 @@ internal sealed class KinesisRecord
     public byte[]? Encoded;
     public int EncodedLength;
 
-    private readonly AggregateBufferPool _pool;
+    /// <summary>The flush generation of the user records, when they all share one (<see cref="MixedGenerations"/> false).</summary>
+    public long Generation;
+    public bool MixedGenerations;
 
-    public KinesisRecord(int capacity, AggregateBufferPool pool)
+    private readonly AggregateBufferPool _pool;
+    private readonly KinesisRecordPool _records;
+
+    public KinesisRecord(AggregateBufferPool pool, KinesisRecordPool records)
     {
         _pool = pool;
-        Buffer = pool.Rent(capacity);
+        _records = records;
+        Buffer = [];
     }
 
     public int Count => UserRecords.Count;
@@ -60,10 +71,26 @@ internal sealed class KinesisRecord
     public UInt128 FirstHashKey => UserRecords[0].HashKey;
 
     /// <summary>The size Kinesis counts (data plus partition key), once encoded; an upper bound while filling.</summary>
-    public int Size => IsAggregate ? Overhead + TablesSize + Length + 1 : FirstDataLength + Encoding.UTF8.GetByteCount(FirstPartitionKey);
+    public int Size => IsAggregate ? Overhead + TablesSize + Length + 1 : FirstDataLength + FirstPartitionKeyBytes;
 
     /// <summary>The user data and key bytes it carries.</summary>
     public long UserBytes;
+
+    /// <summary>Takes a user record in (its bytes and flush generation are summed here, so releasing needs no walk over them).</summary>
+    public void Add(UserRecordCompletion completion)
+    {
+        if (UserRecords.Count == 0)
+        {
+            Generation = completion.Generation;
+        }
+        else if (completion.Generation != Generation)
+        {
+            MixedGenerations = true;
+        }
+
+        UserRecords.Add(completion);
+        UserBytes += completion.Bytes;
+    }
 
     public void EnsureCapacity(int needed)
     {
@@ -113,6 +140,7 @@ internal sealed class KinesisRecord
     /// <summary>The aggregate's bytes as sent (for taking it apart again).</summary>
     public ReadOnlyMemory<byte> EncodedData => Encoded.AsMemory(0, EncodedLength);
 
+    /// <summary>Gives back its buffers and itself, once final; nothing of it is read afterwards.</summary>
     public void Release()
     {
         _pool.Return(Buffer);
@@ -121,6 +149,68 @@ internal sealed class KinesisRecord
         {
             _pool.Return(Encoded);
             Encoded = null;
+        }
+
+        Length = 0;
+        PartitionKeys.Clear();
+        ExplicitHashKeys.Clear();
+        TablesSize = 0;
+        UserRecords.Clear();
+        FirstPartitionKey = string.Empty;
+        FirstPartitionKeyBytes = 0;
+        FirstExplicitHashKey = null;
+        FirstDataOffset = FirstDataLength = 0;
+        PredictedShard = null;
+        StoredShard = default;
+        StoredSequenceNumber = default;
+        Attempts = 0;
+        LastErrorCode = LastErrorMessage = null;
+        LastError = null;
+        EncodedLength = 0;
+        UserBytes = 0;
+        MixedGenerations = false;
+        _records.Return(this);
+    }
+
+    /// <summary>Readies a record taken from the pool.</summary>
+    internal void Reset(int capacity, long serial)
+    {
+        Buffer = _pool.Rent(capacity);
+        Serial = serial;
+    }
+}
+
+/// <summary>
+/// Kinesis records once final, kept for reuse with their lists' capacity: an aggregate of a few hundred user records
+/// would otherwise allocate its lists again (~40 B per user record), and a record sent alone a record object and
+/// three lists per user record.
+/// </summary>
+internal sealed class KinesisRecordPool(AggregateBufferPool buffers)
+{
+    private const int MaxKept = 1024;
+    private readonly Stack<KinesisRecord> _free = new();
+
+    public KinesisRecord Rent(int capacity, long serial)
+    {
+        KinesisRecord? record;
+        lock (_free)
+        {
+            _free.TryPop(out record);
+        }
+
+        record ??= new KinesisRecord(buffers, this);
+        record.Reset(capacity, serial);
+        return record;
+    }
+
+    public void Return(KinesisRecord record)
+    {
+        lock (_free)
+        {
+            if (_free.Count < MaxKept)
+            {
+                _free.Push(record);
+            }
         }
     }
 }
