@@ -3,7 +3,8 @@
 // the machine's and what is the server's: a static-response node server (the scheduler's noise on this machine) and
 // kinesalite. Each target is measured in rounds, alternating, so they share the same noise. Usage (repository root):
 //   (cd benchmarks/wire && npm ci) && dotnet build -c Release src/StreamCore.Server && node benchmarks/wire/latency-bench.mjs
-//     [--calls N] [--rounds N] [--aot PATH] [--env NAME=VALUE ...]   (--env is passed to the StreamCore server)
+//     [--calls N] [--rounds N] [--aot PATH] [--env NAME=VALUE ...] [--variant 'LABEL:NAME=VALUE,...' ...]
+//   (--env is passed to the StreamCore server; each --variant adds the JIT server once more with that environment)
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync, readFileSync, mkdtempSync } from "node:fs";
 import http from "node:http";
@@ -19,11 +20,17 @@ const calls = Number(opt("--calls", 10_000));
 const rounds = Number(opt("--rounds", 3));
 const aot = opt("--aot", null);
 const env = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === "--env" ? [a.split("=")] : [])));
+// --variant 'LABEL:NAME=VALUE,NAME=VALUE' adds the JIT server again with that environment (e.g. another GC), same run.
+const variants = argv.flatMap((a, i) => (argv[i - 1] === "--variant" ? [a] : [])).map((v) => {
+  const [label, settings] = v.split(":");
+  return { label, env: Object.fromEntries(settings.split(",").map((kv) => kv.split("="))) };
+});
 const work = mkdtempSync(path.join(os.tmpdir(), "streamcore-latency-"));
 
 const servers = [
   { name: "static response (node http, the machine's baseline)", port: 4650, command: process.execPath, args: ["-e", "require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.setHeader('Content-Type','application/x-amz-json-1.1');s.end('{\"ShardId\":\"shardId-000000000000\",\"SequenceNumber\":\"1\"}')})}).listen(4650,'127.0.0.1')"] },
   { name: aot ? "StreamCore (Native AOT)" : "StreamCore (`dotnet StreamCore.Server.dll`, JIT)", port: 4651, command: aot ?? "dotnet", args: [...(aot ? [] : [path.join(root, "src/StreamCore.Server/bin/Release/net10.0/StreamCore.Server.dll")]), "--urls", "http://127.0.0.1:4651", "--data-dir", work], env },
+  ...variants.map((v, i) => ({ name: `StreamCore (JIT, ${v.label})`, port: 4660 + i, command: "dotnet", args: [path.join(root, "src/StreamCore.Server/bin/Release/net10.0/StreamCore.Server.dll"), "--urls", `http://127.0.0.1:${4660 + i}`, "--data-dir", work], env: v.env })),
   { name: "kinesalite 3.3.3", port: 4652, command: process.execPath, args: [path.join(here, "node_modules/kinesalite/cli.js"), "--port", "4652", "--createStreamMs", "0"] },
 ];
 

@@ -56,7 +56,7 @@ public sealed partial class StreamEngine : IDisposable
         Throughput = options.Throughput is { } limits ? new ThroughputGovernor(limits, options.AccountId) : null;
         Metrics = new StreamMetrics(options.AccountId, options.Region, options.MeterFactory);
         Budget = new StorageBudget(options.MaxRetainedBytes, options.MemoryLimitPolicy, options.SegmentRecordCapacity, options.SegmentArenaBytes);
-        Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? TokenKey(key, options.AccountId, options.Region) : RandomNumberGenerator.GetBytes(32));
+        Tokens = new TokenSigner(options.IteratorSigningKey is { } key ? TokenKey(key, options.AccountId, options.Region) : null);
         _retentionSweep = Time.CreateTimer(static s => ((StreamEngine)s!).SweepRetention(), this, options.RetentionSweepInterval, options.RetentionSweepInterval);
         TimeSpan sample = options.OnDemandScaling.SampleInterval;
         _onDemandScaler = Time.CreateTimer(static s => ((StreamEngine)s!).ScaleOnDemandStreams(), this, sample, sample);
