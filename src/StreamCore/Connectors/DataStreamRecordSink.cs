@@ -27,7 +27,7 @@ internal sealed class DataStreamRecordSink(DataStream stream) : RecordSink
             ref readonly SinkRecord record = ref input[i];
             try
             {
-                AppendResult appended = record.ExplicitHashKey is { } hashKey
+                AppendResult appended = (record.ExplicitHashKey ?? record.RouteHashKey) is { } hashKey
                     ? stream.Append(record.PartitionKey, hashKey, record.Data.Span)
                     : stream.Append(record.PartitionKey, record.Data.Span);
                 output[i] = new SinkResult { ShardId = appended.ShardId, SequenceNumber = appended.SequenceNumber };

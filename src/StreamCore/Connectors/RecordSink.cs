@@ -36,7 +36,14 @@ internal sealed record SinkStreamDescription(IReadOnlyList<SinkShard> Shards, in
 /// <param name="ExplicitHashKey">Its explicit hash key, when it has one.</param>
 /// <param name="ExplicitHashKeyText">The explicit hash key's decimal form, when already at hand.</param>
 /// <param name="Data">Its payload.</param>
-internal readonly record struct SinkRecord(string PartitionKey, UInt128? ExplicitHashKey, string? ExplicitHashKeyText, ReadOnlyMemory<byte> Data);
+internal readonly record struct SinkRecord(string PartitionKey, UInt128? ExplicitHashKey, string? ExplicitHashKeyText, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>
+    /// The hash key the record routes by when the writer already knows it (the MD5 of the partition key, or the
+    /// explicit hash key): the event-bus sink routes by it instead of hashing the key again. Not sent on the wire.
+    /// </summary>
+    public UInt128? RouteHashKey { get; init; }
+}
 
 /// <summary>The result of writing one record: a shard and sequence number, or an error code and message.</summary>
 internal struct SinkResult

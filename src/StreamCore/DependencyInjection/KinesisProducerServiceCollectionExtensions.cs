@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamCore.Connectors;
 using StreamCore.Kinesis;
 using StreamCore.Producing;
 
@@ -14,7 +15,10 @@ public static class KinesisProducerServiceCollectionExtensions
     /// Registers a singleton <see cref="KinesisProducer"/> for <paramref name="streamName"/>, keyed by the stream name
     /// (the first one registered is also the unkeyed <see cref="KinesisProducer"/>). It writes through the container's
     /// <see cref="IKinesisClient"/>: the embedded engine's after <c>AddStreamCore</c>, or a remote Kinesis client, so
-    /// the switch to Amazon Kinesis is the client's registration. Its options are named after the stream and
+    /// the switch to Amazon Kinesis is the client's registration. Over the embedded engine (the client is the
+    /// engine's own) it writes by the event-bus fast path whenever the engine has no fault rules and no throughput
+    /// limits, and through the client otherwise, so faults and limits apply as they do to any client call. Its
+    /// options are named after the stream and
     /// validated when the host starts; when they keep the system clock and the container has a
     /// <see cref="TimeProvider"/>, the producer uses the container's. Disposing the container flushes it.
     /// </summary>
@@ -42,12 +46,11 @@ public static class KinesisProducerServiceCollectionExtensions
                 value.TimeProvider = time;
             }
 
-            return new KinesisProducer(
-                provider.GetRequiredService<IKinesisClient>(),
-                streamName,
-                value,
-                provider.GetService<ILoggerFactory>(),
-                provider.GetService<IMeterFactory>());
+            IKinesisClient client = provider.GetRequiredService<IKinesisClient>();
+            RecordSink sink = client is KinesisClient { Engine: { } engine }
+                ? new EmbeddedEngineRecordSink(engine, client, streamName)
+                : new KinesisClientRecordSink(client, streamName);
+            return new KinesisProducer(sink, value, provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>());
         });
         services.TryAddSingleton(provider => provider.GetRequiredKeyedService<KinesisProducer>(streamName));
         return services;

@@ -21,6 +21,9 @@ internal sealed partial class KinesisClient(StreamEngine engine) : IKinesisClien
     private static readonly string[] FilterTypes = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"];
 
     private readonly PageTokens _pages = new(engine.Tokens);
+
+    /// <summary>The engine this client is the face of.</summary>
+    internal StreamEngine Engine => engine;
     private readonly ShardIteratorCodec _iterators = new(engine.Tokens);
 
     // The token comes first so every operation reads "Run(token, () => ...)": a guard, then the body.

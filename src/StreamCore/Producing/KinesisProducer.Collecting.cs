@@ -174,7 +174,7 @@ public sealed partial class KinesisProducer
             return;
         }
 
-        lane.Ready.Enqueue(new SendBatch(this, lane, [.. lane.Pending]));
+        lane.Ready.Enqueue(RentBatch(lane));
         lane.Pending.Clear();
         lane.PendingBytes = 0;
         lane.EarliestDeadline = long.MaxValue;
@@ -368,13 +368,44 @@ public sealed partial class KinesisProducer
         public readonly Queue<SendBatch> Ready = new();
     }
 
-    /// <summary>One PutRecords call's records, retried together until each is final.</summary>
-    private sealed class SendBatch(KinesisProducer producer, Lane lane, KinesisRecord[] records)
+    /// <summary>A batch for the lane's pending records, reused once a batch is done. Under the lock.</summary>
+    private SendBatch RentBatch(Lane lane)
+    {
+        SendBatch batch = _freeBatches.TryPop(out SendBatch? free) ? free : new SendBatch(this);
+        batch.Lane = lane;
+        if (batch.Records.Length < lane.Pending.Count)
+        {
+            batch.Records = new KinesisRecord[Math.Max(lane.Pending.Count, Math.Min(2 * batch.Records.Length, 500))];
+        }
+
+        lane.Pending.CopyTo(batch.Records);
+        batch.Count = lane.Pending.Count;
+        batch.FirstAttempt = true;
+        return batch;
+    }
+
+    /// <summary>Keeps a finished batch for reuse, holding no records. Under the lock.</summary>
+    private void ReturnBatch(SendBatch batch)
+    {
+        Array.Clear(batch.Records);
+        batch.Stored.Clear();
+        batch.Lane = null!;
+        if (_freeBatches.Count < 64)
+        {
+            _freeBatches.Push(batch);
+        }
+    }
+
+    /// <summary>One PutRecords call's records, retried together until each is final; reused (<see cref="RentBatch"/>).</summary>
+    private sealed class SendBatch(KinesisProducer producer)
     {
         public readonly KinesisProducer Producer = producer;
-        public readonly Lane Lane = lane;
-        public readonly KinesisRecord[] Records = records;
-        public int Count = records.Length;
+        public Lane Lane = null!;
+        public KinesisRecord[] Records = [];
+        public int Count;
         public bool FirstAttempt = true;
+
+        /// <summary>The records an attempt stored, kept for the next batch's attempts.</summary>
+        public readonly List<KinesisRecord> Stored = [];
     }
 }

@@ -12,6 +12,9 @@ public sealed partial class KinesisProducer
 {
     private const string Throttled = "ProvisionedThroughputExceededException";
 
+    /// <summary>An empty list for Settle's unused side (never added to).</summary>
+    private static readonly List<KinesisRecord> NoRecords = [];
+
     private async Task SendAsync(SendBatch batch)
     {
         try
@@ -42,7 +45,7 @@ public sealed partial class KinesisProducer
         {
             List<KinesisRecord> failed = [.. batch.Records.AsSpan(0, batch.Count)];
             batch.Count = 0;
-            Settle([], failed, ex is KinesisException k ? k.ErrorCode : ex.GetType().Name, ex);
+            Settle(NoRecords, failed, ex is KinesisException k ? k.ErrorCode : ex.GetType().Name, ex);
         }
         finally
         {
@@ -50,6 +53,7 @@ public sealed partial class KinesisProducer
             {
                 batch.Lane.InFlight--;
                 Dispatch(batch.Lane);
+                ReturnBatch(batch);
             }
 
             StartReadyBatches();
@@ -78,7 +82,7 @@ public sealed partial class KinesisProducer
         batch.Count = live;
         if (expired is not null)
         {
-            Settle([], expired, "Expired", null);
+            Settle(NoRecords, expired, "Expired", null);
         }
 
         if (live == 0)
@@ -124,7 +128,7 @@ public sealed partial class KinesisProducer
                 {
                     List<KinesisRecord> failed = [.. batch.Records.AsSpan(0, live)];
                     batch.Count = 0;
-                    Settle([], failed, code, ex);
+                    Settle(NoRecords, failed, code, ex);
                     return 0;
                 }
 
@@ -146,7 +150,8 @@ public sealed partial class KinesisProducer
 
     private async ValueTask<int> ApplyResultsAsync(SendBatch batch, SinkResult[] results, int live)
     {
-        var stored = new List<KinesisRecord>(live);
+        List<KinesisRecord> stored = batch.Stored;
+        stored.Clear();
         List<KinesisRecord>? failed = null;
         List<KinesisRecord>? moved = null;
         ShardMap? refreshed = null;
@@ -201,7 +206,7 @@ public sealed partial class KinesisProducer
         }
 
         batch.Count = remaining;
-        Settle(stored, failed ?? [], failCode ?? "Unknown", null);
+        Settle(stored, failed ?? NoRecords, failCode ?? "Unknown", null);
         if (moved is not null)
         {
             Resend(moved);

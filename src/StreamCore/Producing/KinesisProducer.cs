@@ -64,6 +64,7 @@ public sealed partial class KinesisProducer : IAsyncDisposable
     private readonly Lane _lane = new(null);
     private readonly Dictionary<ShardId, Lane> _shardLanes = [];
     private readonly Queue<SendBatch> _toStart = new();
+    private readonly Stack<SendBatch> _freeBatches = new();
     private readonly Queue<TaskCompletionSource> _fullWaiters = new();
     private readonly Dictionary<long, int> _pendingByOlderGeneration = [];
     private readonly List<(long Generation, TaskCompletionSource Done)> _flushWaiters = [];
@@ -143,6 +144,9 @@ public sealed partial class KinesisProducer : IAsyncDisposable
 
     /// <summary>The stream written to.</summary>
     public string StreamName => _sink.StreamName;
+
+    /// <summary>Where it writes (for tests).</summary>
+    internal RecordSink Sink => _sink;
 
     /// <summary>User records added and not yet final.</summary>
     public int OutstandingRecordCount => Volatile.Read(ref _outstandingRecords);

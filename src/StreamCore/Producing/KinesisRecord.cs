@@ -108,7 +108,7 @@ internal sealed class KinesisRecord
     {
         if (!IsAggregate)
         {
-            return new SinkRecord(FirstPartitionKey, FirstExplicitHashKey is null ? null : FirstHashKey, FirstExplicitHashKey, Buffer.AsMemory(FirstDataOffset, FirstDataLength));
+            return new SinkRecord(FirstPartitionKey, FirstExplicitHashKey is null ? null : FirstHashKey, FirstExplicitHashKey, Buffer.AsMemory(FirstDataOffset, FirstDataLength)) { RouteHashKey = FirstHashKey };
         }
 
         if (Encoded is null)

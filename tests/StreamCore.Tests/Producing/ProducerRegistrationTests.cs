@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using StreamCore.Errors;
 using StreamCore.Kinesis;
 using StreamCore.Producing;
 using StreamCore.Tests.Support;
@@ -24,6 +25,55 @@ public class ProducerRegistrationTests
         ValueTask<UserRecordResult> pending = producer.AddAsync("k", StreamContents.Bytes("x"));
         await provider.DisposeAsync(); // flushes before the deadline
         Assert.Equal(new ShardId(0), (await pending).ShardId);
+    }
+
+    [Fact]
+    public async Task Over_the_embedded_engine_it_writes_by_the_event_bus_until_faults_or_limits_would_apply()
+    {
+        var clock = new FakeTimeProvider(TestEngine.Start);
+        ServiceProvider provider = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddStreamCore()
+            .AddKinesisProducer("orders", o => o.RecordMaxBufferedTime = TimeSpan.FromSeconds(5)).BuildServiceProvider();
+        await using (provider)
+        {
+            await provider.GetRequiredService<IKinesisClient>().CreateStreamAsync(new CreateStreamRequest { StreamName = "orders", ShardCount = 2 });
+            KinesisProducer producer = provider.GetRequiredService<KinesisProducer>();
+            var sink = Assert.IsType<Connectors.EmbeddedEngineRecordSink>(producer.Sink);
+
+            ValueTask<UserRecordResult> first = producer.AddAsync("k", StreamContents.Bytes("fast"));
+            await producer.FlushAsync();
+            Assert.Equal(1, (await first).Attempts);
+            Assert.True(sink.LastWriteOnEventBus);
+
+            // A fault rule makes the next writes go through the client, where the rule applies: one failed attempt, then stored.
+            StreamEngine engine = provider.GetRequiredService<StreamEngine>();
+            engine.Faults.Add(new FaultRule { Operation = "PutRecords", Count = 1, Error = () => new ProvisionedThroughputExceededException("Rate exceeded.") });
+            ValueTask<UserRecordResult> second = producer.AddAsync("k", StreamContents.Bytes("through the client"));
+            Task flushed = producer.FlushAsync();
+            while (!flushed.IsCompleted)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(100)); // the retry's backoff runs on the fake clock
+                await Task.Yield();
+            }
+
+            await flushed;
+            Assert.Equal(2, (await second).Attempts);
+            Assert.False(sink.LastWriteOnEventBus);
+
+            engine.Faults.Clear();
+            ValueTask<UserRecordResult> third = producer.AddAsync("k", StreamContents.Bytes("fast again"));
+            await producer.FlushAsync();
+            Assert.Equal(1, (await third).Attempts);
+            Assert.True(sink.LastWriteOnEventBus);
+            IKinesisClient client = provider.GetRequiredService<IKinesisClient>();
+            int stored = 0;
+            foreach (Shard shard in (await client.ListShardsAsync(new ListShardsRequest { StreamName = "orders" })).Shards)
+            {
+                string iterator = (await client.GetShardIteratorAsync(new GetShardIteratorRequest { StreamName = "orders", ShardId = shard.ShardId, ShardIteratorType = ShardIteratorType.TRIM_HORIZON })).ShardIterator!;
+                stored += (await client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records.Count;
+            }
+
+            Assert.Equal(3, stored); // each once: the failed attempt stored nothing
+        }
     }
 
     [Fact]

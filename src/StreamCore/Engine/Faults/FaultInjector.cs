@@ -51,6 +51,9 @@ public sealed class FaultInjector
 
     internal bool HasPerRecordRules => Volatile.Read(ref _rules).Any(r => r.Rule.PerRecord);
 
+    /// <summary>Whether no rule was added since the last <see cref="Clear"/> (spent rules count as rules).</summary>
+    internal bool IsEmpty => Volatile.Read(ref _rules).Length == 0;
+
     private KinesisException? Fire(string operation, string? streamName, ShardId? shard, bool perRecord)
     {
         ActiveRule[] rules = Volatile.Read(ref _rules);
