@@ -37,7 +37,7 @@ public class ProducerRegistrationTests
         {
             await provider.GetRequiredService<IKinesisClient>().CreateStreamAsync(new CreateStreamRequest { StreamName = "orders", ShardCount = 2 });
             KinesisProducer producer = provider.GetRequiredService<KinesisProducer>();
-            var sink = Assert.IsType<Connectors.EmbeddedEngineRecordSink>(producer.Sink);
+            var sink = Assert.IsType<global::StreamCore.Connectors.EmbeddedEngineRecordSink>(producer.Sink);
 
             ValueTask<UserRecordResult> first = producer.AddAsync("k", StreamContents.Bytes("fast"));
             await producer.FlushAsync();
