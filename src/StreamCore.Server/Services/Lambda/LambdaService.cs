@@ -49,8 +49,35 @@ internal sealed partial class LambdaService : WireService
     }
 
     /// <summary>The operation the method and path name, or null for none.</summary>
-    private static Task? Route(HttpContext context, ServiceRequest request, string method, string rest)
+    private Task? Route(HttpContext context, ServiceRequest request, string method, string rest)
     {
+        if (rest is MappingsPath or MappingsPath + "/")
+        {
+            return method switch
+            {
+                "POST" => CreateEventSourceMappingAsync(context, request),
+                "GET" => ListEventSourceMappingsAsync(context, request),
+                _ => null,
+            };
+        }
+
+        if (rest.StartsWith(MappingsPath + "/", StringComparison.Ordinal))
+        {
+            string uuid = rest[(MappingsPath.Length + 1)..];
+            if (uuid.Length == 0 || uuid.Contains('/', StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            return method switch
+            {
+                "GET" => GetEventSourceMappingAsync(context, request, uuid),
+                "PUT" => UpdateEventSourceMappingAsync(context, request, uuid),
+                "DELETE" => DeleteEventSourceMappingAsync(context, request, uuid),
+                _ => null,
+            };
+        }
+
         if (rest.StartsWith(FunctionsPath, StringComparison.Ordinal) && method == "GET")
         {
             string name = rest[FunctionsPath.Length..];
