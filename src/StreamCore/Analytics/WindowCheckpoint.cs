@@ -33,4 +33,7 @@ public sealed class WindowCheckpoint
 
     /// <summary>For a stream input: where reading started (so shards with nothing consumed resume from the same point).</summary>
     internal ShardPosition? StartPosition { get; init; }
+
+    /// <summary>Every partition (shard) the state knows, and whether it was read to its end.</summary>
+    internal IReadOnlyList<(string Name, bool Ended)> Partitions { get; init; } = [];
 }

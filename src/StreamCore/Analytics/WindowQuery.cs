@@ -41,16 +41,28 @@ public abstract class WindowQuery<TEvent, TKey, TResult>
     public abstract WindowRun<TEvent, TKey, TResult> Start(IAsyncEnumerable<TEvent> source, WindowRunOptions? options = null);
 
     /// <summary>
-    /// Runs the query over a stream of the embedded engine, every shard, parents before children: each shard is a
-    /// partition with its own watermark; a child starts at its parents' watermark. On restore each shard resumes after
-    /// the last record the checkpoint had folded in.
+    /// Runs the query over a stream of the embedded engine (zero-copy, through the event-bus face), every shard, parents
+    /// before children: each shard is a partition with its own watermark; a child starts at its parents' watermark. On
+    /// restore each shard resumes after the last record the checkpoint had folded in.
     /// </summary>
     /// <param name="stream">The stream.</param>
-    /// <param name="decode">Turns a record into an event (the record is valid only during the call).</param>
+    /// <param name="decode">Turns a record's data into an event (the memory is valid only during the call).</param>
     /// <param name="position">Where to start when not restoring: TRIM_HORIZON (default), LATEST or AT_TIMESTAMP.</param>
     /// <param name="options">The clock, parallelism, capacities, a checkpoint to restore.</param>
     /// <returns>The run.</returns>
-    public abstract WindowRun<TEvent, TKey, TResult> Start(DataStream stream, Func<StreamRecord, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null);
+    public abstract WindowRun<TEvent, TKey, TResult> Start(DataStream stream, Func<ReadOnlyMemory<byte>, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null);
+
+    /// <summary>
+    /// Runs the query over a stream of any Kinesis (the embedded engine's client, the StreamCore server, Amazon
+    /// Kinesis) with GetRecords polling, as <see cref="Start(DataStream, Func{ReadOnlyMemory{byte}, TEvent}, ShardPosition?, WindowRunOptions?)"/> does.
+    /// </summary>
+    /// <param name="client">The Kinesis client.</param>
+    /// <param name="streamName">The stream's name or ARN.</param>
+    /// <param name="decode">Turns a record's data into an event (the memory is valid only during the call).</param>
+    /// <param name="position">Where to start when not restoring: TRIM_HORIZON (default), LATEST or AT_TIMESTAMP.</param>
+    /// <param name="options">The clock, parallelism, capacities, a checkpoint to restore.</param>
+    /// <returns>The run.</returns>
+    public abstract WindowRun<TEvent, TKey, TResult> Start(Kinesis.IKinesisClient client, string streamName, Func<ReadOnlyMemory<byte>, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null);
 }
 
 /// <summary>The query with its accumulator type.</summary>
@@ -88,12 +100,22 @@ internal sealed partial class WindowQuery<TEvent, TKey, TAcc, TResult> : WindowQ
         return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new EnumerableInput<TEvent>(source, options.RestoreFrom?.EventsConsumed ?? 0), options);
     }
 
-    public override WindowRun<TEvent, TKey, TResult> Start(DataStream stream, Func<StreamRecord, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null)
+    public override WindowRun<TEvent, TKey, TResult> Start(DataStream stream, Func<ReadOnlyMemory<byte>, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(decode);
         options = WindowRunOptions.Checked(options);
-        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new DataStreamInput<TEvent>(stream, decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options);
+        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(new Connectors.DataStreamRecordSource(stream), decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options);
+    }
+
+    public override WindowRun<TEvent, TKey, TResult> Start(Kinesis.IKinesisClient client, string streamName, Func<ReadOnlyMemory<byte>, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(streamName);
+        ArgumentNullException.ThrowIfNull(decode);
+        options = WindowRunOptions.Checked(options);
+        var source = new Connectors.KinesisClientRecordSource(client, streamName, new Connectors.KinesisClientSourceOptions { TimeProvider = options.TimeProvider });
+        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(source, decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options);
     }
 
     internal WindowEngine<TEvent, TKey, TAcc, TResult> CreateEngine(int parallelism, WindowCheckpoint? restoreFrom, long now)
@@ -167,7 +189,8 @@ internal sealed partial class WindowQuery<TEvent, TKey, TAcc, TResult> : WindowQ
                 throw new InvalidOperationException("Read every result and late event (TryRead, TryReadLate) before taking a checkpoint: a checkpoint holds no unread output.");
             }
 
-            return new WindowCheckpoint(engine.Checkpoint(), _consumed, new Dictionary<string, string>(), time.GetUtcNow(), query.Settings.Assigner.ToString());
+            EngineState<TKey, TAcc> state = engine.Checkpoint();
+            return new WindowCheckpoint(state, _consumed, new Dictionary<string, string>(), time.GetUtcNow(), query.Settings.Assigner.ToString()) { Partitions = [.. state.Partitions.Select(p => (p.Name, p.Ended))] };
         }
 
         private void ThrowIfCompleted()

@@ -8,7 +8,7 @@ namespace StreamCore.Analytics;
 /// <typeparam name="TEvent">The events.</typeparam>
 /// <typeparam name="TKey">The key.</typeparam>
 /// <typeparam name="TResult">The aggregation's result.</typeparam>
-public abstract class WindowRun<TEvent, TKey, TResult> : IAsyncDisposable
+public abstract class WindowRun<TEvent, TKey, TResult> : Applications.IAnalyticsJob
     where TKey : notnull
 {
     private protected WindowRun()

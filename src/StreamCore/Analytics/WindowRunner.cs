@@ -226,9 +226,11 @@ internal sealed class WindowRunner<TEvent, TKey, TAcc, TResult> : WindowRun<TEve
                 _engine.Advance(now);
                 break;
             case InputKind.Checkpoint:
-                item.Checkpoint!.TrySetResult(new WindowCheckpoint(_engine.Checkpoint(), _consumed, new Dictionary<string, string>(_positions, StringComparer.Ordinal), _time.GetUtcNow(), _query.Settings.Assigner.ToString())
+                EngineState<TKey, TAcc> state = _engine.Checkpoint();
+                item.Checkpoint!.TrySetResult(new WindowCheckpoint(state, _consumed, new Dictionary<string, string>(_positions, StringComparer.Ordinal), _time.GetUtcNow(), _query.Settings.Assigner.ToString())
                 {
                     StartPosition = _input.StartPosition,
+                    Partitions = [.. state.Partitions.Select(p => (p.Name, p.Ended))],
                 });
                 break;
         }

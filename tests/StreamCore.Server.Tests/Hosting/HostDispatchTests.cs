@@ -23,7 +23,7 @@ public sealed class HostDispatchTests : EndpointTest
     [Theory]
     [InlineData("Firehose_20150804.CreateDeliveryStream", "message")]
     [InlineData("Firehose_20150804.Nope", "message")]
-    [InlineData("KinesisAnalytics_20180523.CreateApplication", "Message")]
+    [InlineData("KinesisAnalytics_20180523.Nope", "Message")]
     [InlineData("Kinesis_20131202.Nope", "message")]
     [InlineData("Unknown_20990101.Op", "message")]
     public async Task Json_services_answer_unknown_operations_in_their_shape(string target, string messageMember)

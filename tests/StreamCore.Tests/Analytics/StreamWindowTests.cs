@@ -17,9 +17,9 @@ public class StreamWindowTests
 
     public readonly record struct Click(string Page, long Time);
 
-    private static Click Decode(StreamRecord record)
+    private static Click Decode(ReadOnlyMemory<byte> data)
     {
-        string[] parts = Encoding.UTF8.GetString(record.Data.Span).Split(' ');
+        string[] parts = Encoding.UTF8.GetString(data.Span).Split(' ');
         return new Click(parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
