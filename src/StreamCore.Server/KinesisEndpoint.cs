@@ -31,7 +31,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     private readonly KinesisEndpointOptions _options;
     private readonly Accounts _accounts;
     private readonly KinesisService _kinesis = new();
-    private readonly FirehoseService _firehose = new();
+    private readonly FirehoseService _firehose;
     private readonly KinesisAnalyticsService _analytics = new();
     private readonly LambdaService _lambda = new();
     private readonly HttpFunctions _functions;
@@ -47,6 +47,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         _accounts = new Accounts(engine, options);
         _functions = new HttpFunctions(options.Functions, options.FunctionTimeout);
         _functions.RegisterIn(engine);
+        _firehose = new FirehoseService(options.Buckets);
     }
 
     /// <summary>The engine served.</summary>
@@ -57,6 +58,11 @@ public sealed class KinesisEndpoint : IAsyncDisposable
 
     /// <summary>Where the endpoint's services write S3 objects.</summary>
     public Buckets.BucketStore Buckets => _options.Buckets;
+
+    /// <summary>The Firehose the endpoint serves for <paramref name="account"/> (default: the endpoint's engine), delivering into <see cref="Buckets"/>.</summary>
+    /// <param name="account">An account's engine.</param>
+    /// <returns>The account's in-process Firehose, the one the wire's Firehose_20150804 operations reach.</returns>
+    public Delivery.Firehose GetFirehose(StreamEngine? account = null) => _firehose.For(account ?? Engine);
 
     /// <summary>Starts serving <paramref name="engine"/>.</summary>
     /// <param name="engine">The engine to serve.</param>
@@ -123,6 +129,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
+        await _firehose.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _functions.Dispose();
     }

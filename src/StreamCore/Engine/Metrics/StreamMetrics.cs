@@ -48,6 +48,9 @@ internal sealed class StreamMetrics : IDisposable
         EventMillisBehindLatest = _meter.CreateHistogram<long>("SubscribeToShardEvent.MillisBehindLatest", "ms", "How far behind the tip of the shard a pushed event was.");
     }
 
+    /// <summary>The engine's meter, for the processing layer's own instruments (Firehose's, ...).</summary>
+    public Meter Meter => _meter;
+
     public Counter<long> IncomingBytes { get; }
 
     public Counter<long> IncomingRecords { get; }

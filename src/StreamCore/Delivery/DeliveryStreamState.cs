@@ -1,0 +1,58 @@
+using StreamCore.Delivery.Buffering;
+
+namespace StreamCore.Delivery;
+
+/// <summary>
+/// One delivery stream: its control-plane state (guarded by <see cref="Gate"/>) and its pipeline. The destination's
+/// settings are immutable and replaced whole, with <see cref="Version"/>, by UpdateDestination.
+/// </summary>
+internal sealed class DeliveryStreamState
+{
+    public const string DestinationId = "destinationId-000000000001";
+
+    public required string Name { get; init; }
+
+    public required string Arn { get; init; }
+
+    public required string Type { get; init; }
+
+    public required DateTime CreateTimestamp { get; init; }
+
+    public Lock Gate { get; } = new();
+
+    public string Status { get; set; } = "CREATING";
+
+    public long Version { get; set; } = 1;
+
+    public DateTime? LastUpdateTimestamp { get; set; }
+
+    public SortedDictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+    public int? ThroughputHintInMBs { get; init; }
+
+    public KinesisStreamSourceConfiguration? KinesisSource { get; init; }
+
+    public DateTime? DeliveryStartTimestamp { get; set; }
+
+    /// <summary>ENABLED, ENABLING, DISABLED, DISABLING, or null when encryption was never configured.</summary>
+    public string? EncryptionStatus { get; set; }
+
+    public string? EncryptionKeyType { get; set; }
+
+    public string? EncryptionKeyArn { get; set; }
+
+    /// <summary>The S3 destination, or (for an OpenSearch destination) its S3 configuration.</summary>
+    public required S3Settings S3 { get; set; }
+
+    /// <summary>The OpenSearch/Elasticsearch destination, when that is the destination.</summary>
+    public SearchSettings? Search { get; set; }
+
+    public required DeliveryPipeline Pipeline { get; init; }
+
+    public ITimer? StatusTimer { get; set; }
+
+    /// <summary>Stops the Kinesis source reader, when there is one.</summary>
+    public Func<CancellationToken, Task>? StopSource { get; set; }
+
+    public bool Encrypted => EncryptionStatus is "ENABLED";
+}

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using StreamCore.Buckets;
+using StreamCore.Delivery.Buffering;
+using StreamCore.Errors;
+
+namespace StreamCore.Delivery;
+
+/// <summary>
+/// Firehose in process: the delivery streams of one account (the engine's account and region), buffering records by
+/// size and interval on the engine's clock and delivering them as S3 objects into a <see cref="BucketStore"/> with
+/// Firehose's object keys, compression and error output. Dispose it (or call <see cref="StopAsync"/>) to deliver
+/// everything still buffered.
+/// </summary>
+/// <remarks>
+/// The control plane follows Firehose's API (<see cref="IFirehoseClient"/>), its validation (every member's constraint
+/// is checked before anything changes, and reported as AWS reports it) and its exceptions and messages.
+/// </remarks>
+public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, DeliveryStreamState> _streams = new(StringComparer.Ordinal);
+    private readonly Lock _control = new();
+    private readonly DeliveryContext _context;
+    private readonly TimeSpan _statusDelay;
+    private readonly int _limit;
+    private long _recordIds;
+    private readonly long _recordIdBase;
+    private int _disposed;
+
+    /// <summary>Creates the Firehose of <paramref name="engine"/>'s account.</summary>
+    /// <param name="engine">The engine: its account, region, clock, meter, and the streams a KinesisStreamAsSource reads.</param>
+    /// <param name="options">Where objects go, randomness, delays; default <see cref="FirehoseOptions"/>'s defaults.</param>
+    public Firehose(StreamEngine engine, FirehoseOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        options ??= new FirehoseOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DeliveryStreamLimit, 1, nameof(options.DeliveryStreamLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.S3RetryDuration, TimeSpan.Zero, nameof(options.S3RetryDuration));
+        Engine = engine;
+        Buckets = options.Buckets ?? new InMemoryBucketStore(engine.TimeProvider);
+        var random = options.Random ?? new Random();
+        _context = new DeliveryContext(engine, Buckets, random, new FirehoseMetrics(engine.Metrics.Meter), options.S3RetryDuration);
+        _statusDelay = options.StatusDelay ?? engine.Options.StatusTransitionDelay;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_statusDelay, TimeSpan.Zero, nameof(options.StatusDelay));
+        _limit = options.DeliveryStreamLimit;
+        _recordIdBase = _context.NextInt64();
+    }
+
+    /// <summary>The engine whose account this Firehose serves.</summary>
+    public StreamEngine Engine { get; }
+
+    /// <summary>Where S3 destinations write.</summary>
+    public BucketStore Buckets { get; }
+
+    private string Account => Engine.AccountId;
+
+    private string Arn(string name) => $"arn:aws:firehose:{Engine.Region}:{Account}:deliverystream/{name}";
+
+    private DateTime UtcNow => Engine.Time.GetUtcNow().UtcDateTime;
+
+    private DeliveryStreamState Find(string name) =>
+        _streams.TryGetValue(name, out DeliveryStreamState? state)
+            ? state
+            : throw new ResourceNotFoundException($"Firehose {name} under account {Account} not found.");
+
+    /// <summary>
+    /// Delivers everything buffered in <paramref name="deliveryStreamName"/> now (as if its buffering interval had passed)
+    /// and completes when those objects are written: the test double's way to see the output without waiting.
+    /// </summary>
+    /// <param name="deliveryStreamName">The delivery stream.</param>
+    /// <param name="cancellationToken">Stops waiting (the delivery goes on).</param>
+    /// <returns>A task that completes when the buffered records are delivered.</returns>
+    /// <exception cref="ResourceNotFoundException">No such delivery stream.</exception>
+    public Task FlushAsync(string deliveryStreamName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryStreamName);
+        return Find(deliveryStreamName).Pipeline.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes when every record of <paramref name="deliveryStreamName"/> whose buffer has been flushed (by size, by
+    /// interval on the engine's clock, or by an update) is delivered: wait on this after advancing a fake clock.
+    /// </summary>
+    /// <param name="deliveryStreamName">The delivery stream.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when nothing flushed is still being delivered.</returns>
+    /// <exception cref="ResourceNotFoundException">No such delivery stream.</exception>
+    public Task WhenDeliveredAsync(string deliveryStreamName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryStreamName);
+        return Find(deliveryStreamName).Pipeline.WhenDeliveredAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops every delivery stream gracefully: no more records are taken, everything buffered is delivered, and a failing
+    /// destination keeps being retried (on the engine's clock) until <paramref name="cancellationToken"/> is cancelled;
+    /// then each remaining object gets one last attempt.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the retries of a failing destination.</param>
+    /// <returns>A task that completes when everything is delivered or given up.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        List<DeliveryStreamState> streams = [.. _streams.Values];
+        foreach (DeliveryStreamState stream in streams)
+        {
+            if (stream.StopSource is { } stopSource)
+            {
+                await stopSource(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(streams.Select(s => s.Pipeline.StopAsync(cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every delivery stream, delivering what is buffered (one last attempt for a failing destination).</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        using var now = new CancellationTokenSource();
+        now.Cancel();
+        await StopAsync(now.Token).ConfigureAwait(false);
+        foreach (DeliveryStreamState stream in _streams.Values)
+        {
+            stream.StatusTimer?.Dispose();
+        }
+    }
+
+    /// <summary>Records of <paramref name="deliveryStreamName"/> given up after the retry duration (or on a final stop with the destination down).</summary>
+    internal long GivenUpRecords(string deliveryStreamName) => Find(deliveryStreamName).Pipeline.GivenUpRecords;
+
+    private string NextRecordId()
+    {
+        long n = Interlocked.Increment(ref _recordIds);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_recordIdBase:D19}{n:D19}");
+    }
+
+    /// <summary>Runs <paramref name="action"/> after the status delay on the engine's clock (at once when there is none).</summary>
+    private void AfterStatusDelay(DeliveryStreamState state, Action action)
+    {
+        if (_statusDelay <= TimeSpan.Zero)
+        {
+            action();
+            return;
+        }
+
+        ITimer? timer = null;
+        timer = Engine.Time.CreateTimer(_ =>
+        {
+            action();
+            timer?.Dispose();
+        }, null, _statusDelay, Timeout.InfiniteTimeSpan);
+        state.StatusTimer = timer;
+    }
+}
