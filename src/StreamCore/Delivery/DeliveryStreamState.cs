@@ -49,6 +49,47 @@ internal sealed class DeliveryStreamState
 
     public required DeliveryPipeline Pipeline { get; init; }
 
+    /// <summary>The Lambda transformation in front of the pipeline, when the destination has one.</summary>
+    public Transformation.LambdaTransformation? Transformation { get; set; }
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (Transformation is { } transformation)
+        {
+            await transformation.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WhenDeliveredAsync(CancellationToken cancellationToken)
+    {
+        if (Transformation is { } transformation)
+        {
+            await transformation.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Pipeline.WhenDeliveredAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the source, then the transformation, then the pipeline: each hands everything on before it stops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (StopSource is { } stopSource)
+        {
+            await stopSource(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Transformation is { } transformation)
+        {
+            await transformation.StopAsync().ConfigureAwait(false);
+            transformation.Dispose();
+        }
+
+        await Pipeline.StopAsync(cancellationToken).ConfigureAwait(false);
+        Pipeline.Dispose();
+    }
+
     public ITimer? StatusTimer { get; set; }
 
     /// <summary>Stops the Kinesis source reader, when there is one.</summary>

@@ -147,6 +147,11 @@ public sealed partial class Firehose
                 Search = searchSettings,
                 Pipeline = new DeliveryPipeline(_context, name, settings, 1),
             };
+            if (settings.Lambda is { } lambda)
+            {
+                state.Transformation = new Transformation.LambdaTransformation(_context, state.Pipeline, state.Arn, lambda);
+            }
+
             foreach (Tag tag in request.Tags ?? [])
             {
                 state.Tags[tag.Key!] = tag.Value ?? string.Empty;
@@ -366,12 +371,7 @@ public sealed partial class Firehose
         // What was buffered is still delivered; the stream disappears once that is done and the status delay has passed.
         _ = Task.Run(async () =>
         {
-            if (state.StopSource is { } stopSource)
-            {
-                await stopSource(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            await state.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await state.StopAsync(CancellationToken.None).ConfigureAwait(false);
             AfterStatusDelay(state, () => _streams.TryRemove(new KeyValuePair<string, DeliveryStreamState>(state.Name, state)));
         }, CancellationToken.None);
         return Task.FromResult(new DeleteDeliveryStreamResponse());
@@ -640,6 +640,20 @@ public sealed partial class Firehose
             state.S3 = settings;
             state.Search = searchSettings;
             state.Pipeline.Reconfigure(settings, state.Version);
+            switch ((state.Transformation, settings.Lambda))
+            {
+                case ({ } running, { } lambda):
+                    running.Reconfigure(lambda);
+                    break;
+                case (null, { } lambda):
+                    state.Transformation = new Transformation.LambdaTransformation(_context, state.Pipeline, state.Arn, lambda);
+                    break;
+                case ({ } running, null):
+                    // What it still holds is transformed and handed on; new records bypass it.
+                    state.Transformation = null;
+                    _ = running.StopAsync().ContinueWith(_ => running.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    break;
+            }
         }
 
         return Task.FromResult(new UpdateDestinationResponse());

@@ -121,7 +121,14 @@ public sealed partial class Firehose
 
         try
         {
-            state.Pipeline.Accept(records);
+            if (state.Transformation is { } transformation)
+            {
+                transformation.Accept(records);
+            }
+            else
+            {
+                state.Pipeline.Accept(records);
+            }
         }
         catch (ServiceUnavailableException)
         {

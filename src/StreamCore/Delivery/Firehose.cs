@@ -38,7 +38,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
         Engine = engine;
         Buckets = options.Buckets ?? new InMemoryBucketStore(engine.TimeProvider);
         var random = options.Random ?? new Random();
-        _context = new DeliveryContext(engine, Buckets, random, new FirehoseMetrics(engine.Metrics.Meter), options.S3RetryDuration);
+        _context = new DeliveryContext(engine, Buckets, random, new FirehoseMetrics(engine.Meter), options.S3RetryDuration);
         _statusDelay = options.StatusDelay ?? engine.Options.StatusTransitionDelay;
         ArgumentOutOfRangeException.ThrowIfLessThan(_statusDelay, TimeSpan.Zero, nameof(options.StatusDelay));
         _limit = options.DeliveryStreamLimit;
@@ -73,7 +73,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     public Task FlushAsync(string deliveryStreamName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveryStreamName);
-        return Find(deliveryStreamName).Pipeline.FlushAsync(cancellationToken);
+        return Find(deliveryStreamName).FlushAsync(cancellationToken);
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     public Task WhenDeliveredAsync(string deliveryStreamName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveryStreamName);
-        return Find(deliveryStreamName).Pipeline.WhenDeliveredAsync(cancellationToken);
+        return Find(deliveryStreamName).WhenDeliveredAsync(cancellationToken);
     }
 
     /// <summary>
@@ -99,16 +99,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     /// <returns>A task that completes when everything is delivered or given up.</returns>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        List<DeliveryStreamState> streams = [.. _streams.Values];
-        foreach (DeliveryStreamState stream in streams)
-        {
-            if (stream.StopSource is { } stopSource)
-            {
-                await stopSource(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await Task.WhenAll(streams.Select(s => s.Pipeline.StopAsync(cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_streams.Values.Select(s => s.StopAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     /// <summary>Stops every delivery stream, delivering what is buffered (one last attempt for a failing destination).</summary>

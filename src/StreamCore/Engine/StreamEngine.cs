@@ -99,6 +99,9 @@ public sealed partial class StreamEngine : IDisposable
     /// <summary>The engine's meter and instruments (named after Kinesis's CloudWatch metrics).</summary>
     internal StreamMetrics Metrics { get; }
 
+    /// <summary>The engine's meter, for the processing layer's own instruments (Firehose's metrics).</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => Metrics.Meter;
+
     /// <summary>The throughput limits in force, or null when they are off.</summary>
     internal ThroughputGovernor? Throughput { get; }
 

@@ -51,7 +51,7 @@ public sealed partial class DeliveryTests
 
         // Exactly at the size: a record that fills the buffer to the byte sends it at once.
         await bed.CreateAsync("exact", FirehoseBed.S3(c => { c.Prefix = "exact/"; c.BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 900 }; }));
-        await bed.PutAsync("exact", new string('y', 1024 * 1024 - 1000), new string('z', 1000));
+        await bed.PutAsync("exact", new string('y', 1_000_000), new string('z', 48_000), new string('w', 576));
         await bed.Firehose.WhenDeliveredAsync("exact").WaitAsync(FirehoseBed.Wait);
         Assert.Equal(1024 * 1024, Assert.Single(await bed.ListAsync(prefix: "exact/")).Size);
 

@@ -86,7 +86,8 @@ internal sealed class DeliveryPipeline : IDisposable
     /// <summary>Buffers records (after any transformation). Refused once the pipeline has stopped.</summary>
     /// <param name="records">The records.</param>
     /// <param name="lambdaKeys">Per record, the partition keys the transformation returned (or null).</param>
-    public void Accept(ReadOnlySpan<IncomingRecord> records, IReadOnlyList<IReadOnlyDictionary<string, string>?>? lambdaKeys = null)
+    /// <param name="backedUp">Whether the source records were already backed up (by the transformation, before it ran).</param>
+    public void Accept(ReadOnlySpan<IncomingRecord> records, IReadOnlyList<IReadOnlyDictionary<string, string>?>? lambdaKeys = null, bool backedUp = false)
     {
         lock (_gate)
         {
@@ -101,7 +102,7 @@ internal sealed class DeliveryPipeline : IDisposable
             for (int i = 0; i < records.Length; i++)
             {
                 IncomingRecord r = records[i];
-                if (s.BackupMode == "Enabled" && s.Backup is { } backup && lambdaKeys is null)
+                if (s.BackupMode == "Enabled" && s.Backup is { } backup && !backedUp)
                 {
                     Add("backup", backup, BatchKind.Backup, null, null, r.Data.Span, r.ArrivalMs, delimiter: false, now);
                 }
