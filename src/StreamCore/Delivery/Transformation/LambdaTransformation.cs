@@ -206,9 +206,9 @@ internal sealed class LambdaTransformation : IDisposable
                     errorCode = "Lambda.JsonProcessingException";
                 }
             }
-            catch (FunctionNotFoundException ex)
+            catch (LambdaException ex)
             {
-                errorCode = "Lambda.FunctionNotFound";
+                errorCode = ex is Functions.ResourceNotFoundException ? "Lambda.FunctionNotFound" : "Lambda.InvokeFailed";
                 lastError = ex.Message;
             }
 #pragma warning disable CA1031 // Any failure of the invocation counts as a failed attempt (retried, then processing-failed).
