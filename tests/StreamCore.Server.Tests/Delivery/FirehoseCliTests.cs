@@ -102,7 +102,7 @@ public sealed class FirehoseCliTests : IAsyncLifetime
         Assert.Equal("GZIP", s3.GetProperty("CompressionFormat").GetString());
         Assert.Equal("NoEncryption", s3.GetProperty("EncryptionConfiguration").GetProperty("NoEncryptionConfig").GetString());
         JsonElement es = (await OkAsync("describe-delivery-stream", "--delivery-stream-name", "logs-to-opensearch")).GetProperty("DeliveryStreamDescription").GetProperty("Destinations")[0].GetProperty("ElasticsearchDestinationDescription");
-        Assert.Equal("FIREHOSE_DEFAULT", es.GetProperty("DocumentIdOptions").GetProperty("DefaultDocumentIdFormat").GetString());
+        Assert.Equal(("_doc", "OneDay"), (es.GetProperty("TypeName").GetString(), es.GetProperty("IndexRotationPeriod").GetString()));
         Assert.Equal(300, es.GetProperty("RetryOptions").GetProperty("DurationInSeconds").GetInt32());
         JsonElement status = await OkAsync("describe-delivery-stream", "--delivery-stream-name", "raw-events-to-s3", "--query", "DeliveryStreamDescription.DeliveryStreamStatus");
         Assert.Equal("ACTIVE", status.GetString());
