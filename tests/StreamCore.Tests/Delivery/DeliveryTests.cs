@@ -361,16 +361,16 @@ public sealed partial class DeliveryTests
         await bed.PutAsync("retry", "one", "two");
         bed.Clock.Advance(TimeSpan.FromSeconds(60));
         await store.Attempted(1).WaitAsync(FirehoseBed.Wait);
-        for (int attempt = 2; attempt <= 4; attempt++)
+        for (int attempt = 2; attempt <= 5; attempt++)
         {
-            bed.Clock.Advance(TimeSpan.FromSeconds(30));
-            await store.Attempted(attempt).WaitAsync(FirehoseBed.Wait);
+            // The writer's back-off timer is set after the failed attempt returns: advance until the next attempt comes.
+            await AdvanceUntil(bed, store.Attempted(attempt));
         }
 
         Assert.Empty(await bed.ListAsync());
         await bed.PutAsync("retry", "three");
         store.Down = false;
-        bed.Clock.Advance(TimeSpan.FromSeconds(30));
+        await AdvanceUntil(bed, store.Attempted(6));
         await bed.AdvanceAsync("retry", TimeSpan.FromSeconds(60));
         List<BucketObject> objects = await bed.ListAsync();
         Assert.Equal(2, objects.Count);
@@ -407,6 +407,18 @@ public sealed partial class DeliveryTests
         });
         List<BucketObject> objects = await bed.ListAsync();
         Assert.Equal(["first", "second"], (await Task.WhenAll(objects.Select(o => bed.TextAsync(o.Key)))).Order());
+    }
+
+    private static async Task AdvanceUntil(FirehoseBed bed, Task done)
+    {
+        using var timeout = new CancellationTokenSource(FirehoseBed.Wait);
+        while (!done.IsCompleted)
+        {
+            bed.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(done, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, timeout.Token));
+        }
+
+        await done;
     }
 
     private static async Task WaitUntil(Func<Task<bool>> condition)
