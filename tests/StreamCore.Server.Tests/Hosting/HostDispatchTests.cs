@@ -21,7 +21,6 @@ public sealed class HostDispatchTests : EndpointTest
     }
 
     [Theory]
-    [InlineData("Firehose_20150804.CreateDeliveryStream", "message")]
     [InlineData("Firehose_20150804.Nope", "message")]
     [InlineData("KinesisAnalytics_20180523.Nope", "Message")]
     [InlineData("Kinesis_20131202.Nope", "message")]
