@@ -1,0 +1,165 @@
+using System.Collections;
+using StreamCore.Connectors;
+
+namespace StreamCore.Consuming;
+
+/// <summary>
+/// One user record delivered to a <see cref="IShardRecordProcessor"/>: a Kinesis record, or one of the user records of a
+/// KPL aggregate, with its place in the shard (<see cref="SequenceNumber"/>, <see cref="SubSequenceNumber"/>). Over
+/// the embedded engine it is a view of the engine's storage, valid during the <see cref="IShardRecordProcessor.ProcessRecordsAsync"/>
+/// call it was given to.
+/// </summary>
+public readonly struct ConsumerRecord
+{
+    private readonly SourceRecord _source;
+    private readonly string? _partitionKey;
+    private readonly ReadOnlyMemory<byte> _data;
+
+    internal ConsumerRecord(SourceRecord source, ReadOnlyMemory<byte> data, string? partitionKey, string? explicitHashKey, long subSequenceNumber, bool isAggregated)
+    {
+        _source = source;
+        _data = data;
+        _partitionKey = partitionKey;
+        ExplicitHashKey = explicitHashKey;
+        SubSequenceNumber = subSequenceNumber;
+        IsAggregated = isAggregated;
+    }
+
+    /// <summary>The Kinesis record's sequence number (shared by the user records of one aggregate).</summary>
+    public string SequenceNumber => _source.SequenceNumberText;
+
+    /// <summary>The user record's place within its aggregate; 0 for a record that is not aggregated.</summary>
+    public long SubSequenceNumber { get; }
+
+    /// <summary>The record's position, as a checkpoint names it.</summary>
+    public ExtendedSequenceNumber ExtendedSequenceNumber => ExtendedSequenceNumber.Of(SequenceNumber, SubSequenceNumber);
+
+    /// <summary>The partition key (decoded into a new string on each call for a plain record read from the embedded engine).</summary>
+    public string PartitionKey => _partitionKey ?? _source.PartitionKey;
+
+    /// <summary>The explicit hash key the producer gave an aggregated user record, if any.</summary>
+    public string? ExplicitHashKey { get; }
+
+    /// <summary>The payload, without a copy.</summary>
+    public ReadOnlyMemory<byte> Data => _data;
+
+    /// <summary>When the stream accepted the (Kinesis) record.</summary>
+    public DateTimeOffset ApproximateArrivalTimestamp => _source.ApproximateArrivalTimestamp;
+
+    /// <summary>Whether the record came out of a KPL aggregate.</summary>
+    public bool IsAggregated { get; }
+
+    /// <summary>The Kinesis record's sequence number, without formatting it.</summary>
+    internal StreamCore.SequenceNumber Sequence => _source.SequenceNumber;
+}
+
+/// <summary>
+/// The user records of one batch, in order, with an allocation-free enumerator. Reused by the consumer between batches:
+/// valid during the <see cref="IShardRecordProcessor.ProcessRecordsAsync"/> call it was given to.
+/// </summary>
+public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
+{
+    private ConsumerRecord[] _items = new ConsumerRecord[16];
+
+    internal ConsumerRecords()
+    {
+    }
+
+    /// <summary>The number of records.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The record at <paramref name="index"/>.</summary>
+    /// <param name="index">0 &lt;= index &lt; <see cref="Count"/>.</param>
+    /// <returns>The record.</returns>
+    public ConsumerRecord this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            return _items[index];
+        }
+    }
+
+    internal void Clear()
+    {
+        Array.Clear(_items, 0, Count); // drops references to the batch's storage
+        Count = 0;
+    }
+
+    internal void Add(in ConsumerRecord record)
+    {
+        if (Count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+        }
+
+        _items[Count++] = record;
+    }
+
+    /// <summary>Keeps only the records after <paramref name="position"/> (those a checkpoint has not covered).</summary>
+    internal void RemoveThrough(ExtendedSequenceNumber position, SequenceNumber? parsed)
+    {
+        int kept = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            if (!IsCovered(_items[i], position, parsed))
+            {
+                _items[kept++] = _items[i];
+            }
+        }
+
+        Array.Clear(_items, kept, Count - kept);
+        Count = kept;
+    }
+
+    internal static bool IsCovered(in ConsumerRecord record, ExtendedSequenceNumber position, SequenceNumber? parsed)
+    {
+        if (position.IsSentinel)
+        {
+            return position.SequenceNumber == Lease.ShardEnd;
+        }
+
+        if (parsed is { } p)
+        {
+            int order = record.Sequence.CompareTo(p);
+            return order < 0 || (order == 0 && record.SubSequenceNumber <= position.SubSequenceNumber);
+        }
+
+        return record.ExtendedSequenceNumber <= position;
+    }
+
+    /// <summary>Returns an allocation-free enumerator.</summary>
+    /// <returns>The enumerator.</returns>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<ConsumerRecord> IEnumerable<ConsumerRecord>.GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            yield return _items[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<ConsumerRecord>)this).GetEnumerator();
+
+    /// <summary>Enumerates the records without allocating.</summary>
+    public struct Enumerator
+    {
+        private readonly ConsumerRecords _records;
+        private int _index;
+
+        internal Enumerator(ConsumerRecords records)
+        {
+            _records = records;
+            _index = -1;
+        }
+
+        /// <summary>The current record.</summary>
+        public readonly ConsumerRecord Current => _records._items[_index];
+
+        /// <summary>Advances to the next record.</summary>
+        /// <returns><see langword="false"/> after the last.</returns>
+        public bool MoveNext() => ++_index < _records.Count;
+    }
+}
