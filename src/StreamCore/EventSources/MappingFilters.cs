@@ -1,11 +1,12 @@
-using System.Text.Json;
 using StreamCore.Connectors;
+using StreamCore.Errors;
+using StreamCore.EventSources.Filtering;
 
 namespace StreamCore.EventSources;
 
 /// <summary>
-/// The one seam between mappings and filter patterns. Until the pattern engine (EventSources/Filtering) is wired in,
-/// a pattern must be one well-formed JSON object, and records are not filtered.
+/// The one seam between mappings and the filter pattern engine (<see cref="RecordFilter"/>, EventSources/Filtering):
+/// patterns are compiled once at create and update time and matched per record as it is added to a batch.
 /// </summary>
 internal static class MappingFilters
 {
@@ -15,33 +16,33 @@ internal static class MappingFilters
     /// <summary>The longest pattern, in characters.</summary>
     public const int MaxPatternLength = 4096;
 
-    /// <summary>Checks a mapping's patterns; an invalid one is Lambda's InvalidParameterValueException.</summary>
-    public static object? Compile(IReadOnlyList<string?> patterns)
-    {
-        foreach (string? pattern in patterns)
-        {
-            if (pattern is not { Length: > 0 } || !IsJsonObject(pattern))
-            {
-                throw new Functions.InvalidParameterValueException("Invalid filter pattern definition.");
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Whether a record passes the mapping's filters.</summary>
-    public static bool Matches(MappingSettings settings, in SourceRecord record, ShardId shardId, MappingRunner runner) => true;
-
-    private static bool IsJsonObject(string pattern)
+    /// <summary>Compiles a mapping's patterns; an invalid one is Lambda's InvalidParameterValueException.</summary>
+    public static RecordFilter Compile(IReadOnlyList<string?> patterns)
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(pattern);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
+            return RecordFilter.Compile(patterns, MaxFilters);
         }
-        catch (JsonException)
+        catch (KinesisException error) when (error.ErrorCode == nameof(Functions.InvalidParameterValueException))
         {
-            return false;
+            throw new Functions.InvalidParameterValueException(error.Message);
         }
+    }
+
+    /// <summary>Whether a record passes the mapping's filters (a mapping without filters passes all).</summary>
+    public static bool Matches(MappingSettings settings, in SourceRecord record, ShardId shardId, MappingRunner runner)
+    {
+        if (settings.Filter is not { } filter || ReferenceEquals(filter, RecordFilter.All))
+        {
+            return true;
+        }
+
+        var input = new FilterInput(record.Data.Span, record.PartitionKeyUtf8.Span, record.SequenceNumber, record.ApproximateArrivalTimestamp, shardId)
+        {
+            EventSourceArn = runner.Source.StreamArn,
+            AwsRegion = runner.Region,
+            InvokeIdentityArn = runner.InvokeIdentityArn,
+        };
+        return filter.Matches(input);
     }
 }

@@ -38,7 +38,7 @@ internal sealed record MappingSettings
     public IReadOnlyList<string>? FilterPatterns { get; init; }
 
     /// <summary>The compiled filters (null: none).</summary>
-    public object? Filter { get; init; }
+    public Filtering.RecordFilter? Filter { get; init; }
 
     public string? KMSKeyArn { get; init; }
 

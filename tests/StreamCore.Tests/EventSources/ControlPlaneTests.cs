@@ -118,6 +118,7 @@ public class ControlPlaneTests
         { "no starting position", r => r.StartingPosition = null, "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null." },
         { "AT_TIMESTAMP without a time", r => r.StartingPosition = EventSourcePosition.AT_TIMESTAMP, "StartingPositionTimestamp must be set when StartingPosition is AT_TIMESTAMP." },
         { "a time without AT_TIMESTAMP", r => r.StartingPositionTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), "StartingPositionTimestamp is only valid with StartingPosition AT_TIMESTAMP, not LATEST." },
+        { "tumbling windows", r => r.TumblingWindowInSeconds = 60, "TumblingWindowInSeconds 60 is not supported by StreamCore yet: tumbling windows are not implemented; use 0 (off)." },
         { "age 59", r => r.MaximumRecordAgeInSeconds = 59, "MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800; 59 is below the minimum of 60." },
         { "OnSuccess", r => r.DestinationConfig = new DestinationConfig { OnSuccess = new OnSuccess { Destination = "arn:aws:sqs:us-east-1:000000000000:ok" } }, "Unsupported DestinationConfig parameter for given event source mapping type." },
         { "SNS", r => r.DestinationConfig = new DestinationConfig { OnFailure = new OnFailure { Destination = "arn:aws:sns:us-east-1:000000000000:topic" } }, "The destination arn:aws:sns:us-east-1:000000000000:topic is not supported: an on-failure destination of a Kinesis mapping in StreamCore is an SQS queue (arn:aws:sqs:REGION:ACCOUNT:QUEUE) or an S3 bucket (arn:aws:s3:::BUCKET)." },
@@ -150,7 +151,7 @@ public class ControlPlaneTests
     {
         await using var h = new MappingHarness();
         h.RegisterRecorder();
-        var bad = new FilterCriteria { Filters = [new Filter { Pattern = "{\"data\":" }] };
+        var bad = new FilterCriteria { Filters = [new Filter { Pattern = "{\"data\":[\"x\"]}" }] };
 
         await Assert.ThrowsAsync<InvalidParameterValueException>(() => h.Client.CreateEventSourceMappingAsync(new CreateEventSourceMappingRequest { FunctionName = "process-stream", EventSourceArn = h.Stream.Arn, StartingPosition = "LATEST", FilterCriteria = bad }));
         string uuid = await h.MapAsync();

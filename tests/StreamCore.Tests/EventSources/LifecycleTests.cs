@@ -377,4 +377,24 @@ public class LifecycleTests
         Assert.Equal(["via-efo"], e.Records.Select(MappingHarness.Data));
         Assert.Equal(h.Stream.Arn, e.Records[0].EventSourceARN);
     }
+
+    [Fact]
+    public async Task Records_that_match_no_filter_are_processed_without_being_delivered()
+    {
+        await using var h = new MappingHarness();
+        h.RegisterRecorder();
+        string uuid = await h.MapAsync(r => r.FilterCriteria = new FilterCriteria { Filters = [new Filter { Pattern = "{\"data\":{\"eventType\":[\"ORDER_PLACED\"]}}" }] });
+        h.Put("k", "{\"eventType\":\"ORDER_SHIPPED\"}");
+        h.Put("k", "not json");
+        AppendResult last = h.Stream.Append("k", "{\"eventType\":\"ORDER_PLACED\",\"id\":1}"u8);
+        AppendResult after = h.Stream.Append("k", "{\"eventType\":\"ORDER_CANCELLED\"}"u8);
+
+        KinesisEvent e = await h.NextAsync();
+        MappingRunner runner = h.Lambda.Find(uuid)!.Runner!;
+        await h.AdvanceUntilAsync(() => runner.Checkpoints[after.ShardId] == after.SequenceNumber, TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(["{\"eventType\":\"ORDER_PLACED\",\"id\":1}"], e.Records.Select(MappingHarness.Data));
+        Assert.False(h.TryNext(out _));
+        Assert.NotEqual(last.SequenceNumber, after.SequenceNumber);
+    }
 }
