@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using StreamCore.Engine.Encryption;
 using StreamCore.Engine;
 using StreamCore.Errors;
@@ -106,35 +105,29 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// Appends a PutRecords batch: every record is size-checked, hashed and encrypted before anything is written (a
-    /// bad record fails the whole call); fault rules and throttling then refuse single records, in request order; the
-    /// rest is written with one reservation per shard, request order kept within each shard. Reads the clock once.
-    /// <c>operation</c> names the Kinesis operation whose fault rules apply (PutRecords), or is null for none.
+    /// Appends a batch (PutRecords, <c>DataStream.Append(AppendBatch)</c>): every record is size-checked before anything
+    /// is written (a record that breaks the stream's rules fails the whole call, nothing stored), the partition keys are
+    /// hashed several at a time (<see cref="Md5MultiBuffer"/>) and the payloads encrypted; fault rules and throttling
+    /// then refuse single records, in request order; the rest is written with one reservation, one clock read and one
+    /// publication per shard, request order kept within each shard. <c>operation</c> names the Kinesis operation
+    /// whose fault rules apply (PutRecords), or is null for none.
     /// </summary>
     /// <returns>The number of records refused.</returns>
-    internal int AppendBatch<TOutcomes>(StreamState stream, Span<BatchRecord> records, string? operation, ref TOutcomes outcomes)
+    internal int AppendBatch<TOutcomes>(StreamState stream, AppendBuffer records, string? operation, ref TOutcomes outcomes)
         where TOutcomes : struct, IAppendOutcomes
     {
         RequireWritable(stream);
-        int count = records.Length;
-        RecordCipher? cipher = stream.ActiveCipher;
-        Span<byte> keyBuffer = stackalloc byte[PartitionKeyHash.MaxPartitionKeyBytes];
+        int count = records.Count;
         for (int i = 0; i < count; i++)
         {
-            ref BatchRecord record = ref records[i];
-            RecordRules.CheckSize(stream, record.PartitionKeyUtf8Length + record.PlainLength);
-            if (!record.HasExplicitHashKey)
-            {
-                int written = Encoding.UTF8.GetBytes(record.PartitionKey, keyBuffer);
-                record.HashKey = KeyHashes.Hash(record.PartitionKey, keyBuffer[..written]);
-            }
+            RecordRules.CheckSize(stream, records.PutLength(i));
+        }
 
-            if (cipher is not null)
-            {
-                byte[] stored = new byte[record.PlainLength + RecordCipher.Overhead];
-                cipher.Encrypt(record.Data.Span, stored);
-                record.Data = stored;
-            }
+        records.HashPartitionKeys();
+        RecordCipher? cipher = stream.ActiveCipher;
+        if (cipher is not null)
+        {
+            records.Encrypt(cipher);
         }
 
         if (operation is not null && Faults.Check(operation, stream.Name, null) is { } fault)
@@ -143,7 +136,7 @@ public sealed partial class StreamEngine
         }
 
         RequireKeys(stream, activeOnly: true);
-        var write = new int[count];
+        Span<int> write = records.Order(count);
         int writing = 0, refused = 0;
         long now = NowMs;
         bool perRecordFaults = operation is not null && Faults.HasPerRecordRules;
@@ -151,9 +144,15 @@ public sealed partial class StreamEngine
         for (int i = 0; i < count; i++)
         {
             // Per-record faults and throttling refuse single records, in request order; the others are stored.
-            ShardState? target = perRecordFaults || throughput is not null ? stream.Router!.Route(records[i].HashKey) : null;
-            KinesisException? refusal = perRecordFaults ? Faults.CheckRecord(stream.Name, target!.Id) : null;
-            refusal ??= throughput?.AdmitWrite(stream, target!, records[i].PartitionKeyUtf8Length + records[i].PlainLength, now);
+            KinesisException? refusal = null;
+            ShardState? target = null;
+            if (perRecordFaults || throughput is not null)
+            {
+                target = stream.Router!.Route(records.HashKey(i));
+                refusal = perRecordFaults ? Faults.CheckRecord(stream.Name, target.Id) : null;
+                refusal ??= throughput?.AdmitWrite(stream, target, records.PutLength(i), now);
+            }
+
             if (refusal is not null)
             {
                 outcomes.Refused(i, refusal);
@@ -169,83 +168,58 @@ public sealed partial class StreamEngine
             }
         }
 
-        return refused + AppendRouted(stream, records, write, writing, ref outcomes, cipher?.RecordKind ?? 1, now);
+        return refused + AppendRouted(stream, records, writing, ref outcomes, cipher?.RecordKind ?? 1, now);
     }
 
     /// <summary>
-    /// Appends records to the shards that own their hash keys, one batch reservation per shard, keeping request
-    /// order within each shard; reports each outcome and returns the failure count. A shard closed by a concurrent
-    /// reshard sends its records through the new router.
+    /// Appends the buffer's records <c>Order(remaining)</c> to the shards that own their hash keys, one batch reservation
+    /// per shard, keeping request order within each shard; reports each outcome and returns the failure count. A shard
+    /// closed by a concurrent reshard sends its records through the new router.
     /// </summary>
-    private int AppendRouted<TOutcomes>(StreamState stream, Span<BatchRecord> records, int[] order, int remaining, ref TOutcomes outcomes, int kind, long now)
+    private int AppendRouted<TOutcomes>(StreamState stream, AppendBuffer records, int remaining, ref TOutcomes outcomes, int kind, long now)
         where TOutcomes : struct, IAppendOutcomes
     {
         int failed = 0;
-        int[] shardOf = new int[remaining];
-        var batch = new PendingRecord[remaining];
         while (remaining > 0)
         {
-            // Route the records still to write, then group them by shard, keeping request order within a group.
             HashKeyRouter<ShardState> router = stream.Router!;
-            ShardState[] byIndex = stream.Shards;
-            for (int i = 0; i < remaining; i++)
+            int groups = records.GroupByShard(router, records.Order(remaining));
+            Span<int> retry = records.Order(remaining); // refilled from the groups, which live apart
+            int retrying = 0;
+            for (int g = 0; g < groups; g++)
             {
-                shardOf[i] = router.Route(records[order[i]].HashKey).Id.Index;
-            }
-
-            Array.Sort(shardOf, order, 0, remaining);
-            int retry = 0;
-            for (int start = 0; start < remaining;)
-            {
-                int end = start;
-                while (end < remaining && shardOf[end] == shardOf[start])
-                {
-                    end++;
-                }
-
-                Array.Sort(order, start, end - start); // request order within the shard
-                ShardState shard = byIndex[shardOf[start]];
-                int n = end - start;
-                long bytes = 0;
-                for (int j = 0; j < n; j++)
-                {
-                    ref readonly BatchRecord r = ref records[order[start + j]];
-                    batch[j] = new PendingRecord(r.PartitionKey, r.PartitionKeyUtf8Length, r.Data);
-                    bytes += r.PartitionKeyUtf8Length + r.PlainLength; // what was put, not what is stored
-                }
-
-                AppendStatus status = shard.Log.AppendBatch(batch.AsSpan(0, n), now, out long first, kind);
+                ShardState shard = records.Group(g, out ReadOnlySpan<int> group);
+                var writer = records.Writer(group);
+                AppendStatus status = shard.Log.AppendBatch(ref writer, records.StoredBytes(group), now, out long first, kind);
                 if (status == AppendStatus.Closed && stream.Router != router)
                 {
-                    for (int j = start; j < end; j++)
+                    foreach (int i in group)
                     {
-                        order[retry++] = order[j]; // resharded under us: route these again
+                        retry[retrying++] = i; // resharded under us: route these again
                     }
                 }
                 else if (status == AppendStatus.Appended)
                 {
-                    StreamMetrics.Add(Metrics.IncomingRecords, n, stream, shard);
-                    StreamMetrics.Add(Metrics.IncomingBytes, bytes, stream, shard);
-                    for (int j = 0; j < n; j++)
+                    StreamMetrics.Add(Metrics.IncomingRecords, group.Length, stream, shard);
+                    StreamMetrics.Add(Metrics.IncomingBytes, records.PutBytesOf(group), stream, shard); // what was put, not what is stored
+                    for (int j = 0; j < group.Length; j++)
                     {
-                        outcomes.Stored(order[start + j], shard, shard.SequenceNumberAt(first + j, now));
+                        outcomes.Stored(group[j], shard, shard.SequenceNumberAt(first + j, now));
                     }
                 }
                 else
                 {
                     Exception error = AppendFailure(stream, shard, status);
-                    for (int j = start; j < end; j++)
+                    foreach (int i in group)
                     {
-                        outcomes.Refused(order[j], error);
+                        outcomes.Refused(i, error);
                     }
 
-                    failed += n;
+                    failed += group.Length;
                 }
-
-                start = end;
             }
 
-            remaining = retry;
+            remaining = retrying;
         }
 
         return failed;

@@ -92,6 +92,27 @@ public sealed class DataStream
         return AppendEncoded(partitionKey, explicitHashKey, key[..keyLength], data);
     }
 
+    /// <summary>
+    /// Appends every record of <paramref name="batch"/>: one clock read for the batch, and per shard one reservation and
+    /// one publication; each record routed as a single append would route it, records of one partition key kept in the
+    /// order they were added. <see cref="AppendBatch.Results"/> then holds each record's shard and sequence number.
+    /// </summary>
+    /// <param name="batch">The records; unchanged by the call, so it may be cleared and reused afterwards.</param>
+    /// <returns>
+    /// The number of records refused, as PutRecords' FailedRecordCount: 0 unless throttling
+    /// (<see cref="StreamEngineOptions.Throughput"/>), the memory cap under <see cref="Storage.MemoryLimitPolicy.RejectWrites"/>
+    /// or a stream deleted during the call refused some (<see cref="AppendBatch.ErrorAt"/> says why); the other records
+    /// are stored. A shard refuses or accepts all of its records of a batch together.
+    /// </returns>
+    /// <exception cref="InvalidArgumentException">A record exceeds the stream's maximum record size: nothing was stored.</exception>
+    /// <exception cref="ResourceNotFoundException">The stream is not ready (CREATING): nothing was stored. (Records of a
+    /// stream deleted before or during the call are refused one by one, with this exception at <see cref="AppendBatch.ErrorAt"/>.)</exception>
+    public int Append(AppendBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return batch.AppendTo(_engine, _stream);
+    }
+
     private AppendResult AppendEncoded(string partitionKey, UInt128? explicitHashKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
     {
         SequenceNumber sequenceNumber = _engine.Append(_stream, partitionKey, explicitHashKey, key, data, operation: null, out ShardState shard);

@@ -54,63 +54,94 @@ internal sealed partial class KinesisClient
         // Shape checks first, for every entry (also when the list is too long: AWS reports both, up to ten
         // failures); member paths are only built for entries that fail.
         int count = records?.Count ?? 0;
-        var keyLengths = new int[count];
 
-        // Each entry's key and payload are read once: what is validated is what is stored, even if the request changes
-        // meanwhile (a key longer than its reserved space would fail between the log's reservation and publication).
-        var keys = new string[count];
-        var payloads = new ReadOnlyMemory<byte>[count];
-        long totalBytes = 0;
-        for (int i = 0; i < count; i++)
+        // Each entry's key and payload are read once, into the encoded batch: what is validated is what is stored, even
+        // if the request changes meanwhile. An explicit hash key out of range is reported after the shape checks, the
+        // stream lookup and the size limit, as AWS orders them.
+        AppendBuffer batch = RentBuffer();
+        try
         {
-            PutRecordsRequestEntry? entry = records![i];
-            ReadOnlyMemory<byte> payload = entry?.Data is { } dataStream ? Memory(dataStream) : default;
-            int dataLength = payload.Length;
-            string? key = entry?.PartitionKey;
-            bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
-            bool hashKeyOk = entry?.ExplicitHashKey is not { } hk || Constraints.IsHashKey(hk);
-            if (entry?.Data is null || dataLength > Constraints.MaxMaxRecordSizeKiB * 1024 || !keyOk || !hashKeyOk)
+            string? outOfRange = null;
+            for (int i = 0; i < count; i++)
             {
-                string path = string.Create(CultureInfo.InvariantCulture, $"records.{i + 1}.member");
-                errors.Required(entry?.Data, path + ".data");
-                DataSize(ref errors, entry?.Data, dataLength, path + ".data");
-                Constraints.PartitionKey(ref errors, key, path + ".partitionKey");
-                Constraints.ExplicitHashKey(ref errors, entry?.ExplicitHashKey, path + ".explicitHashKey");
-                continue;
+                PutRecordsRequestEntry? entry = records![i];
+                ReadOnlyMemory<byte> payload = entry?.Data is { } dataStream ? Memory(dataStream) : default;
+                int dataLength = payload.Length;
+                string? key = entry?.PartitionKey;
+                bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
+                bool hashKeyOk = entry?.ExplicitHashKey is not { } hk || Constraints.IsHashKey(hk);
+                if (entry?.Data is null || dataLength > Constraints.MaxMaxRecordSizeKiB * 1024 || !keyOk || !hashKeyOk)
+                {
+                    string path = string.Create(CultureInfo.InvariantCulture, $"records.{i + 1}.member");
+                    errors.Required(entry?.Data, path + ".data");
+                    DataSize(ref errors, entry?.Data, dataLength, path + ".data");
+                    Constraints.PartitionKey(ref errors, key, path + ".partitionKey");
+                    Constraints.ExplicitHashKey(ref errors, entry?.ExplicitHashKey, path + ".explicitHashKey");
+                    continue;
+                }
+
+                UInt128? explicitHashKey = null;
+                if (entry.ExplicitHashKey is { } explicitText)
+                {
+                    if (PartitionKeyHash.TryParseExplicitHashKey(explicitText, out UInt128 parsed) == ExplicitHashKeyParse.Ok)
+                    {
+                        explicitHashKey = parsed;
+                    }
+                    else
+                    {
+                        outOfRange ??= explicitText;
+                    }
+                }
+
+                batch.AddReference(key!, explicitHashKey, payload);
             }
 
-            keys[i] = key!;
-            payloads[i] = payload;
-            keyLengths[i] = Encoding.UTF8.GetByteCount(key!);
-            totalBytes += dataLength + keyLengths[i];
-        }
+            Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
+            errors.ThrowIfAny();
+            StreamState stream = Resolve(request);
+            if (batch.PutBytes > Constraints.MaxPutRecordsBytes)
+            {
+                throw new InvalidArgumentException($"Records size exceeds the PutRecords limit: the request's records total {batch.PutBytes.ToString(CultureInfo.InvariantCulture)} bytes (data plus partition keys); at most {Constraints.MaxPutRecordsBytes.ToString(CultureInfo.InvariantCulture)} bytes (10 MiB) are accepted per call.");
+            }
 
-        Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
-        errors.ThrowIfAny();
-        StreamState stream = Resolve(request);
-        if (totalBytes > Constraints.MaxPutRecordsBytes)
-        {
-            throw new InvalidArgumentException($"Records size exceeds the PutRecords limit: the request's records total {totalBytes.ToString(CultureInfo.InvariantCulture)} bytes (data plus partition keys); at most {Constraints.MaxPutRecordsBytes.ToString(CultureInfo.InvariantCulture)} bytes (10 MiB) are accepted per call.");
-        }
+            if (outOfRange is not null)
+            {
+                throw ErrorMessages.ExplicitHashKeyOutOfRange(outOfRange);
+            }
 
-        var batch = new BatchRecord[count];
-        for (int i = 0; i < count; i++)
-        {
-            string? explicitKey = records![i].ExplicitHashKey;
-            batch[i] = new BatchRecord(keys[i], keyLengths[i], payloads[i], explicitKey is not null ? ExplicitHashKey(explicitKey) : null);
+            var results = new List<PutRecordsResultEntry>(count);
+            CollectionsMarshal.SetCount(results, count);
+            var outcomes = new ResultEntries(results);
+            int failed = engine.AppendBatch(stream, batch, "PutRecords", ref outcomes);
+            return new PutRecordsResponse
+            {
+                FailedRecordCount = failed,
+                Records = results,
+                EncryptionType = EncryptionOf(stream),
+            };
         }
-
-        var results = new List<PutRecordsResultEntry>(count);
-        CollectionsMarshal.SetCount(results, count);
-        var outcomes = new ResultEntries(results);
-        int failed = engine.AppendBatch(stream, batch, "PutRecords", ref outcomes);
-        return new PutRecordsResponse
+        finally
         {
-            FailedRecordCount = failed,
-            Records = results,
-            EncryptionType = EncryptionOf(stream),
-        };
+            ReturnBuffer(batch);
+        }
     });
+
+    // One encoded batch per thread, reused: PutRecords then allocates nothing per record beyond its response.
+    [ThreadStatic]
+    private static AppendBuffer? t_buffer;
+
+    private static AppendBuffer RentBuffer()
+    {
+        AppendBuffer? buffer = t_buffer;
+        t_buffer = null; // a nested call on this thread (a fault rule's callback) gets its own
+        return buffer ?? new AppendBuffer(512, 64 * 1024);
+    }
+
+    private static void ReturnBuffer(AppendBuffer buffer)
+    {
+        buffer.Clear();
+        t_buffer = buffer;
+    }
 
     /// <summary>Writes the engine's outcome of each PutRecords record into its place in the response.</summary>
     private readonly struct ResultEntries(List<PutRecordsResultEntry> results) : IAppendOutcomes

@@ -23,6 +23,44 @@ internal readonly struct PendingRecord(string partitionKey, int partitionKeyUtf8
 }
 
 /// <summary>
+/// The records of one batch reservation (<see cref="ShardLog.AppendBatch{TRecords}"/>), each written straight into its
+/// reserved arena bytes: the partition key's UTF-8 bytes, then the payload as stored.
+/// </summary>
+internal interface IRecordWriter
+{
+    /// <summary>The number of records.</summary>
+    int Count { get; }
+
+    /// <summary>The arena bytes record <paramref name="index"/> takes: key plus stored payload.</summary>
+    int StoredLength(int index);
+
+    /// <summary>
+    /// Writes record <paramref name="index"/> into <paramref name="destination"/> (exactly
+    /// <see cref="StoredLength"/> bytes) and returns its key's length. Runs between a reservation and its publication,
+    /// so it only copies: it must not throw.
+    /// </summary>
+    int Write(int index, Span<byte> destination);
+}
+
+/// <summary>Writes <see cref="PendingRecord"/>s, encoding each key into the arena.</summary>
+internal readonly ref struct PendingRecordWriter(ReadOnlySpan<PendingRecord> records) : IRecordWriter
+{
+    private readonly ReadOnlySpan<PendingRecord> _records = records;
+
+    public int Count => _records.Length;
+
+    public int StoredLength(int index) => _records[index].PartitionKeyUtf8Length + _records[index].Data.Length;
+
+    public int Write(int index, Span<byte> destination)
+    {
+        ref readonly PendingRecord r = ref _records[index];
+        Encoding.UTF8.GetBytes(r.PartitionKey, destination);
+        r.Data.Span.CopyTo(destination[r.PartitionKeyUtf8Length..]);
+        return r.PartitionKeyUtf8Length;
+    }
+}
+
+/// <summary>
 /// The append-only record log of one shard. Multi-producer and lock-free on the append path; readers never
 /// block writers and never see a half-written record. Knows records and their indices, not streams.
 /// </summary>
@@ -164,21 +202,54 @@ internal sealed class ShardLog
             bytes += r.PartitionKeyUtf8Length + r.Data.Length;
         }
 
+        var writer = new PendingRecordWriter(records);
+        return AppendBatch(ref writer, bytes, arrivalMs, out firstIndex, kind);
+    }
+
+    /// <summary>
+    /// Appends a batch as the Disruptor does (<c>Next(n)</c>, write, <c>Publish(lo, hi)</c>): one reservation of
+    /// <paramref name="bytes"/> arena bytes and <c>records.Count</c> slots, every record written into it, then all of
+    /// them published together and waiting readers woken once. The records get consecutive indices in batch order;
+    /// the index of the first comes back through <paramref name="firstIndex"/>. Nothing is written unless the whole
+    /// batch is reserved.
+    /// </summary>
+    /// <param name="records">Writes each record into its reserved bytes; must not throw (copies only).</param>
+    /// <param name="bytes">The sum of <see cref="IRecordWriter.StoredLength"/> over the records.</param>
+    /// <param name="arrivalMs">The arrival time every record of the batch gets (the clock is read once per batch).</param>
+    /// <param name="firstIndex">The index of the first record.</param>
+    /// <param name="kind">As for <see cref="Append"/>.</param>
+    public AppendStatus AppendBatch<TRecords>(scoped ref TRecords records, int bytes, long arrivalMs, out long firstIndex, int kind = 1)
+        where TRecords : IRecordWriter, allows ref struct
+    {
+        int count = records.Count;
         while (true)
         {
             LogSegment tail = Volatile.Read(ref _tail);
-            if (tail.TryReserve(records.Length, bytes, out int slot, out int offset))
+            if (tail.TryReserve(count, bytes, out int slot, out int offset))
             {
+                // In flight from here to the last publication: see Append.
                 Interleaving.Point("append.reserved");
-                for (int i = 0; i < records.Length; i++)
+                RecordEntry[] entries = tail.Entries;
+                byte[] arena = tail.Arena;
+                int end = offset + bytes;
+                for (int i = 0; i < count; i++)
                 {
-                    ref readonly PendingRecord r = ref records[i];
-                    int length = r.PartitionKeyUtf8Length + r.Data.Length;
-                    Span<byte> arena = tail.Arena.AsSpan(offset, length);
-                    Encoding.UTF8.GetBytes(r.PartitionKey, arena);
-                    r.Data.Span.CopyTo(arena[r.PartitionKeyUtf8Length..]);
-                    Publish(ref tail.Entries[slot + i], arrivalMs, offset, r.PartitionKeyUtf8Length, r.Data.Length, kind);
+                    int length = records.StoredLength(i);
+                    StorageInvariant.Assert(offset + length <= end, "a batch writes within its reservation");
+                    int keyLength = records.Write(i, arena.AsSpan(offset, length));
+                    ref RecordEntry entry = ref entries[slot + i];
+                    entry.ArrivalMs = arrivalMs;
+                    entry.Offset = offset;
+                    entry.KeyLength = keyLength;
+                    entry.DataLength = length - keyLength;
                     offset += length;
+                }
+
+                StorageInvariant.Assert(offset == end, "a batch fills its reservation exactly");
+                Interleaving.Point("append.copied");
+                for (int i = 0; i < count; i++)
+                {
+                    Volatile.Write(ref entries[slot + i].Published, kind); // release: see Publish
                 }
 
                 firstIndex = tail.BaseIndex + slot;
@@ -187,7 +258,7 @@ internal sealed class ShardLog
                 return AppendStatus.Appended;
             }
 
-            AppendStatus rolled = Roll(tail, records.Length, bytes);
+            AppendStatus rolled = Roll(tail, count, bytes);
             if (rolled != AppendStatus.Appended)
             {
                 firstIndex = -1;
