@@ -21,6 +21,8 @@ public class PartitionKeyBenchmarks
     private StreamEngine _coarseEngine = null!;
     private DataStream _coarseStream = null!;
     private int _n;
+    private byte[][] _distinctUtf8 = [];
+    private UInt128[] _hashes = [];
 
     [GlobalSetup]
     public void Setup()
@@ -29,6 +31,8 @@ public class PartitionKeyBenchmarks
         _distinct = [.. Enumerable.Range(0, _n).Select(i => "user-" + i.ToString("D8", CultureInfo.InvariantCulture))];
         _hot = [.. Enumerable.Range(0, _n).Select(i => "user-" + (i % 16).ToString("D8", CultureInfo.InvariantCulture))];
         _payload = Fixtures.Payload();
+        _distinctUtf8 = [.. _distinct.Select(Encoding.UTF8.GetBytes)];
+        _hashes = new UInt128[_n];
         _engine = Fixtures.BoundedEngine();
         _stream = _engine.CreateStream("s", 4);
         _coarseEngine = Fixtures.BoundedEngine(coarseClock: true);
@@ -110,5 +114,34 @@ public class PartitionKeyBenchmarks
         {
             _stream.Append(key, UInt128.Zero, _payload);
         }
+    }
+
+    /// <summary>Issue 17: the scalar MD5 of pre-encoded distinct keys, one after the other (baseline of the next).</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public UInt128 Part_md5_scalar_of_encoded_keys()
+    {
+        UInt128 x = 0;
+        foreach (byte[] key in _distinctUtf8)
+        {
+            x ^= Md5.HashToUInt128(key);
+        }
+
+        return x;
+    }
+
+    /// <summary>Issue 17: the same keys hashed 16 (AVX-512) or 8 (AVX2) at a time.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public UInt128 Part_md5_multibuffer_of_encoded_keys()
+    {
+        var keys = new EncodedKeys(_distinctUtf8);
+        Md5MultiBuffer.Hash(ref keys, _hashes);
+        return _hashes[^1];
+    }
+
+    private readonly struct EncodedKeys(byte[][] keys) : IMessageList
+    {
+        public int Count => keys.Length;
+
+        public ReadOnlySpan<byte> this[int index] => keys[index];
     }
 }

@@ -144,10 +144,16 @@ internal sealed partial class KinesisClient
     }
 
     /// <summary>Writes the engine's outcome of each PutRecords record into its place in the response.</summary>
+    /// <remarks>
+    /// The engine reports a shard's records one after the other with consecutive sequence numbers, so each number is
+    /// formatted from the one before (<see cref="SequenceNumberFormatter"/>).
+    /// </remarks>
     private readonly struct ResultEntries(List<PutRecordsResultEntry> results) : IAppendOutcomes
     {
+        private readonly SequenceNumberFormatter _formatter = new();
+
         public void Stored(int index, ShardState shard, SequenceNumber sequenceNumber) =>
-            CollectionsMarshal.AsSpan(results)[index] = new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = sequenceNumber.ToString() };
+            CollectionsMarshal.AsSpan(results)[index] = new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = _formatter.FormatToString(sequenceNumber) };
 
         public void Refused(int index, Exception error) => CollectionsMarshal.AsSpan(results)[index] = FailedEntry(error);
     }

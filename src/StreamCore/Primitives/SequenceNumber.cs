@@ -151,37 +151,15 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
     /// <inheritdoc />
     public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
     {
-        // Long division of the 192-bit value, as six 32-bit limbs, by 10^9: each step is a 64-bit division by a
-        // constant (a multiply), so formatting costs a few dozen multiplies rather than 128-bit software divisions.
-        const uint Billion = 1_000_000_000;
-        Span<uint> limbs = [(uint)(ulong)_low, (uint)((ulong)_low >> 32), (uint)(ulong)(_low >> 64), (uint)(ulong)(_low >> 96), (uint)_high, (uint)(_high >> 32)];
-        Span<char> digits = stackalloc char[63];
-        int pos = digits.Length;
-        int top = 5;
-        while (true)
+        Span<uint> limbs = stackalloc uint[DecimalLimbs];
+        ToDecimalLimbs(limbs);
+        Span<char> digits = stackalloc char[DecimalLimbs * 9];
+        for (int i = 0; i < DecimalLimbs; i++)
         {
-            ulong remainder = 0;
-            for (int i = top; i >= 0; i--)
-            {
-                ulong current = (remainder << 32) | limbs[i];
-                limbs[i] = (uint)(current / Billion);
-                remainder = current % Billion;
-            }
-
-            while (top > 0 && limbs[top] == 0)
-            {
-                top--;
-            }
-
-            pos -= 9;
-            WriteNineDigits(digits.Slice(pos, 9), (uint)remainder);
-            if (top == 0 && limbs[0] == 0)
-            {
-                break;
-            }
+            WriteNineDigits(digits.Slice(digits.Length - (9 * (i + 1)), 9), limbs[i]);
         }
 
-        ReadOnlySpan<char> significant = digits[pos..].TrimStart('0');
+        ReadOnlySpan<char> significant = digits.TrimStart('0');
         if (significant.IsEmpty)
         {
             significant = "0";
@@ -198,11 +176,54 @@ public readonly struct SequenceNumber : IEquatable<SequenceNumber>, IComparable<
         return true;
     }
 
+    /// <summary>Base-10^9 limbs of a 192-bit value: 7 hold every valid sequence number (57 digits), least significant first.</summary>
+    internal const int DecimalLimbs = 7;
+
+    /// <summary>Bits 128..191 of the value.</summary>
+    internal ulong High => _high;
+
+    /// <summary>Bits 0..127 of the value.</summary>
+    internal UInt128 Low => _low;
+
+    /// <summary>
+    /// The value in base 10^9, least significant limb first (<see cref="DecimalLimbs"/> of them). Long division of the
+    /// 192-bit value, as six 32-bit limbs, by 10^9: each step is a 64-bit division by a constant (a multiply), so it
+    /// costs a few dozen multiplies rather than 128-bit software divisions.
+    /// </summary>
+    internal void ToDecimalLimbs(Span<uint> decimalLimbs)
+    {
+        const uint Billion = 1_000_000_000;
+        Span<uint> limbs = [(uint)(ulong)_low, (uint)((ulong)_low >> 32), (uint)(ulong)(_low >> 64), (uint)(ulong)(_low >> 96), (uint)_high, (uint)(_high >> 32)];
+        decimalLimbs[..DecimalLimbs].Clear();
+        int top = 5;
+        for (int d = 0; d < DecimalLimbs; d++)
+        {
+            ulong remainder = 0;
+            for (int i = top; i >= 0; i--)
+            {
+                ulong current = (remainder << 32) | limbs[i];
+                limbs[i] = (uint)(current / Billion);
+                remainder = current % Billion;
+            }
+
+            decimalLimbs[d] = (uint)remainder;
+            while (top > 0 && limbs[top] == 0)
+            {
+                top--;
+            }
+
+            if (top == 0 && limbs[0] == 0)
+            {
+                break;
+            }
+        }
+    }
+
     // "00", "01", ... "99": two digits per division.
     private static ReadOnlySpan<byte> DigitPairs => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     // Two digits a step; inner groups keep their leading zeros (the caller trims the number's own).
-    private static void WriteNineDigits(Span<char> destination, uint value)
+    internal static void WriteNineDigits(Span<char> destination, uint value)
     {
         ReadOnlySpan<byte> pairs = DigitPairs;
         for (int i = 8; i > 0; i -= 2)
