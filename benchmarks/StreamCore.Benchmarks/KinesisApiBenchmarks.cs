@@ -51,4 +51,23 @@ public class KinesisApiBenchmarks
         })).ShardIterator!;
         return (await _client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records.Count;
     }
+
+    /// <summary>Issue 17: GetRecords, then every member of every record read (what a consumer that uses them all pays).</summary>
+    [Benchmark(OperationsPerInvoke = 10_000)]
+    public async Task<long> GetRecords_10000_reading_every_member()
+    {
+        string iterator = (await _client.GetShardIteratorAsync(new GetShardIteratorRequest
+        {
+            StreamName = "get",
+            ShardId = "shardId-000000000000",
+            ShardIteratorType = ShardIteratorType.TRIM_HORIZON,
+        })).ShardIterator!;
+        long total = 0;
+        foreach (Record record in (await _client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator })).Records)
+        {
+            total += record.SequenceNumber!.Length + record.Data!.Length + record.PartitionKey!.Length;
+        }
+
+        return total;
+    }
 }

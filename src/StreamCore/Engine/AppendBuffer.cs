@@ -68,6 +68,56 @@ internal sealed class AppendBuffer
         AddEntry(keyOffset, -1, data.Length, data, explicitHashKey);
     }
 
+    /// <summary>
+    /// Adds a record whose payload is the whole of <paramref name="data"/> (whatever its position), copied in now
+    /// without allocating and without touching the stream's position (<see cref="MemoryStream.WriteTo"/>).
+    /// </summary>
+    public void Add(string partitionKey, UInt128? explicitHashKey, MemoryStream data)
+    {
+        int length = checked((int)data.Length);
+        int keyOffset = EncodeKey(partitionKey, length);
+        int dataOffset = _usedBytes;
+        _sink ??= new CopySink(this);
+        data.WriteTo(_sink);
+        StorageInvariant.Assert(_usedBytes == dataOffset + length, "a stream's whole content was copied");
+        AddEntry(keyOffset, dataOffset, length, default, explicitHashKey);
+    }
+
+    private CopySink? _sink;
+
+    /// <summary>Receives a <see cref="MemoryStream.WriteTo"/> into the buffer's bytes.</summary>
+    private sealed class CopySink(AppendBuffer buffer) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> source)
+        {
+            buffer.EnsureBytes(source.Length);
+            source.CopyTo(buffer._bytes.AsSpan(buffer._usedBytes));
+            buffer._usedBytes += source.Length;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     private int EncodeKey(string partitionKey, int dataLength)
     {
         int maxKey = partitionKey.Length * 3;
@@ -207,8 +257,16 @@ internal sealed class AppendBuffer
     {
         int count = order.Length;
         EnsureScratch(ref _groups, count);
-        EnsureScratch(ref _shardOf, count);
         EnsureScratch(ref _grouped, count);
+        if (route.Count == 1)
+        {
+            // One shard: one group, in request order; nothing to route.
+            order.CopyTo(_grouped);
+            _groups[0] = (0, count, route.Route(UInt128.Zero));
+            return 1;
+        }
+
+        EnsureScratch(ref _shardOf, count);
         int maxShard = 0;
         for (int i = 0; i < count; i++)
         {

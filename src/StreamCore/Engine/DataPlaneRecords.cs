@@ -3,8 +3,12 @@ namespace StreamCore.Engine;
 /// <summary>Receives what became of each record of a batch append, in no particular order.</summary>
 internal interface IAppendOutcomes
 {
-    /// <summary>Record <paramref name="index"/> was stored.</summary>
-    void Stored(int index, ShardState shard, SequenceNumber sequenceNumber);
+    /// <summary>
+    /// Records <paramref name="records"/> (request indices, in write order) were stored on <paramref name="shard"/> under
+    /// consecutive sequence numbers: <c>records[j]</c> got <paramref name="first"/> advanced by j
+    /// (<see cref="SequenceNumber.Advance"/>).
+    /// </summary>
+    void Stored(ReadOnlySpan<int> records, ShardState shard, SequenceNumber first);
 
     /// <summary>
     /// Record <paramref name="index"/> was refused: throttling, an injected fault, the memory cap, or a stream deleted

@@ -202,10 +202,7 @@ public sealed partial class StreamEngine
                 {
                     StreamMetrics.Add(Metrics.IncomingRecords, group.Length, stream, shard);
                     StreamMetrics.Add(Metrics.IncomingBytes, records.PutBytesOf(group), stream, shard); // what was put, not what is stored
-                    for (int j = 0; j < group.Length; j++)
-                    {
-                        outcomes.Stored(group[j], shard, shard.SequenceNumberAt(first + j, now));
-                    }
+                    outcomes.Stored(group, shard, shard.SequenceNumberAt(first, now));
                 }
                 else
                 {

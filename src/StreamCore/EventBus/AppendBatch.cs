@@ -133,7 +133,17 @@ public sealed class AppendBatch
 
     private readonly struct Outcomes(AppendBatch batch) : IAppendOutcomes
     {
-        public void Stored(int index, ShardState shard, SequenceNumber sequenceNumber) => batch._results[index] = new AppendResult(shard.Id, sequenceNumber);
+        public void Stored(ReadOnlySpan<int> records, ShardState shard, SequenceNumber first)
+        {
+            AppendResult[] results = batch._results;
+            ShardId shardId = shard.Id;
+            SequenceNumber sequenceNumber = first;
+            foreach (int index in records)
+            {
+                results[index] = new AppendResult(shardId, sequenceNumber);
+                sequenceNumber = sequenceNumber.Advance(1);
+            }
+        }
 
         public void Refused(int index, Exception error)
         {

@@ -95,8 +95,8 @@ internal static class Md5MultiBuffer
                 }
             }
 
-            ref uint x = ref MemoryMarshal.GetReference(words);
-            (TV na, TV nb, TV nc, TV nd) = Compress(a, b, c, d, ref x, width);
+            TV na = a, nb = b, nc = c, nd = d;
+            TV.Compress(ref na, ref nb, ref nc, ref nd, ref MemoryMarshal.GetReference(words), width);
 
             // Lanes whose message has this block take the new state; the others keep theirs.
             TV live = TV.GreaterThan(laneBlocks, TV.Create((uint)block));
@@ -155,58 +155,186 @@ internal static class Md5MultiBuffer
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV X<TV>(ref uint words, int width, int i)
-        where TV : struct, ILanes<TV> => TV.Load(ref Unsafe.Add(ref words, i * width));
-
-    // b + rotl(a + f(b, c, d) + x + t, s), as the scalar Md5 computes it, in every lane at once.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV F<TV>(TV a, TV b, TV c, TV d, TV x, uint t, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte s)
-        where TV : struct, ILanes<TV> => TV.Add(b, TV.RotateLeft(TV.Add(TV.Add(a, x), TV.Add(TV.Create(t), TV.Xor(d, TV.And(b, TV.Xor(c, d))))), s));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV G<TV>(TV a, TV b, TV c, TV d, TV x, uint t, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte s)
-        where TV : struct, ILanes<TV> => TV.Add(b, TV.RotateLeft(TV.Add(TV.Add(a, x), TV.Add(TV.Create(t), TV.Xor(c, TV.And(d, TV.Xor(b, c))))), s));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV H<TV>(TV a, TV b, TV c, TV d, TV x, uint t, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte s)
-        where TV : struct, ILanes<TV> => TV.Add(b, TV.RotateLeft(TV.Add(TV.Add(a, x), TV.Add(TV.Create(t), TV.Xor(TV.Xor(b, c), d))), s));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV I<TV>(TV a, TV b, TV c, TV d, TV x, uint t, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte s)
-        where TV : struct, ILanes<TV> => TV.Add(b, TV.RotateLeft(TV.Add(TV.Add(a, x), TV.Add(TV.Create(t), TV.Xor(c, TV.Or(b, TV.Not(d))))), s));
+    // The 64 steps, b + rotl(a + f(b, c, d) + x + t, s), written out with literal rotate counts (vprold) for each vector
+    // width: generic helpers with the count as a parameter defeat the JIT's constant folding and cost 10x.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Compress512(ref Vector512<uint> a0, ref Vector512<uint> b0, ref Vector512<uint> c0, ref Vector512<uint> d0, ref uint w, int width)
+    {
+        Vector512<uint> x0 = Vector512.LoadUnsafe(ref w, (nuint)(0 * width));
+        Vector512<uint> x1 = Vector512.LoadUnsafe(ref w, (nuint)(1 * width));
+        Vector512<uint> x2 = Vector512.LoadUnsafe(ref w, (nuint)(2 * width));
+        Vector512<uint> x3 = Vector512.LoadUnsafe(ref w, (nuint)(3 * width));
+        Vector512<uint> x4 = Vector512.LoadUnsafe(ref w, (nuint)(4 * width));
+        Vector512<uint> x5 = Vector512.LoadUnsafe(ref w, (nuint)(5 * width));
+        Vector512<uint> x6 = Vector512.LoadUnsafe(ref w, (nuint)(6 * width));
+        Vector512<uint> x7 = Vector512.LoadUnsafe(ref w, (nuint)(7 * width));
+        Vector512<uint> x8 = Vector512.LoadUnsafe(ref w, (nuint)(8 * width));
+        Vector512<uint> x9 = Vector512.LoadUnsafe(ref w, (nuint)(9 * width));
+        Vector512<uint> x10 = Vector512.LoadUnsafe(ref w, (nuint)(10 * width));
+        Vector512<uint> x11 = Vector512.LoadUnsafe(ref w, (nuint)(11 * width));
+        Vector512<uint> x12 = Vector512.LoadUnsafe(ref w, (nuint)(12 * width));
+        Vector512<uint> x13 = Vector512.LoadUnsafe(ref w, (nuint)(13 * width));
+        Vector512<uint> x14 = Vector512.LoadUnsafe(ref w, (nuint)(14 * width));
+        Vector512<uint> x15 = Vector512.LoadUnsafe(ref w, (nuint)(15 * width));
+        Vector512<uint> a = a0, b = b0, c = c0, d = d0, t;
+        t = a + x0 + Vector512.Create(0xd76aa478u) + Vector512.ConditionalSelect(b, c, d); a = b + Avx512F.RotateLeft(t, 7);
+        t = d + x1 + Vector512.Create(0xe8c7b756u) + Vector512.ConditionalSelect(a, b, c); d = a + Avx512F.RotateLeft(t, 12);
+        t = c + x2 + Vector512.Create(0x242070dbu) + Vector512.ConditionalSelect(d, a, b); c = d + Avx512F.RotateLeft(t, 17);
+        t = b + x3 + Vector512.Create(0xc1bdceeeu) + Vector512.ConditionalSelect(c, d, a); b = c + Avx512F.RotateLeft(t, 22);
+        t = a + x4 + Vector512.Create(0xf57c0fafu) + Vector512.ConditionalSelect(b, c, d); a = b + Avx512F.RotateLeft(t, 7);
+        t = d + x5 + Vector512.Create(0x4787c62au) + Vector512.ConditionalSelect(a, b, c); d = a + Avx512F.RotateLeft(t, 12);
+        t = c + x6 + Vector512.Create(0xa8304613u) + Vector512.ConditionalSelect(d, a, b); c = d + Avx512F.RotateLeft(t, 17);
+        t = b + x7 + Vector512.Create(0xfd469501u) + Vector512.ConditionalSelect(c, d, a); b = c + Avx512F.RotateLeft(t, 22);
+        t = a + x8 + Vector512.Create(0x698098d8u) + Vector512.ConditionalSelect(b, c, d); a = b + Avx512F.RotateLeft(t, 7);
+        t = d + x9 + Vector512.Create(0x8b44f7afu) + Vector512.ConditionalSelect(a, b, c); d = a + Avx512F.RotateLeft(t, 12);
+        t = c + x10 + Vector512.Create(0xffff5bb1u) + Vector512.ConditionalSelect(d, a, b); c = d + Avx512F.RotateLeft(t, 17);
+        t = b + x11 + Vector512.Create(0x895cd7beu) + Vector512.ConditionalSelect(c, d, a); b = c + Avx512F.RotateLeft(t, 22);
+        t = a + x12 + Vector512.Create(0x6b901122u) + Vector512.ConditionalSelect(b, c, d); a = b + Avx512F.RotateLeft(t, 7);
+        t = d + x13 + Vector512.Create(0xfd987193u) + Vector512.ConditionalSelect(a, b, c); d = a + Avx512F.RotateLeft(t, 12);
+        t = c + x14 + Vector512.Create(0xa679438eu) + Vector512.ConditionalSelect(d, a, b); c = d + Avx512F.RotateLeft(t, 17);
+        t = b + x15 + Vector512.Create(0x49b40821u) + Vector512.ConditionalSelect(c, d, a); b = c + Avx512F.RotateLeft(t, 22);
+        t = a + x1 + Vector512.Create(0xf61e2562u) + Vector512.ConditionalSelect(d, b, c); a = b + Avx512F.RotateLeft(t, 5);
+        t = d + x6 + Vector512.Create(0xc040b340u) + Vector512.ConditionalSelect(c, a, b); d = a + Avx512F.RotateLeft(t, 9);
+        t = c + x11 + Vector512.Create(0x265e5a51u) + Vector512.ConditionalSelect(b, d, a); c = d + Avx512F.RotateLeft(t, 14);
+        t = b + x0 + Vector512.Create(0xe9b6c7aau) + Vector512.ConditionalSelect(a, c, d); b = c + Avx512F.RotateLeft(t, 20);
+        t = a + x5 + Vector512.Create(0xd62f105du) + Vector512.ConditionalSelect(d, b, c); a = b + Avx512F.RotateLeft(t, 5);
+        t = d + x10 + Vector512.Create(0x02441453u) + Vector512.ConditionalSelect(c, a, b); d = a + Avx512F.RotateLeft(t, 9);
+        t = c + x15 + Vector512.Create(0xd8a1e681u) + Vector512.ConditionalSelect(b, d, a); c = d + Avx512F.RotateLeft(t, 14);
+        t = b + x4 + Vector512.Create(0xe7d3fbc8u) + Vector512.ConditionalSelect(a, c, d); b = c + Avx512F.RotateLeft(t, 20);
+        t = a + x9 + Vector512.Create(0x21e1cde6u) + Vector512.ConditionalSelect(d, b, c); a = b + Avx512F.RotateLeft(t, 5);
+        t = d + x14 + Vector512.Create(0xc33707d6u) + Vector512.ConditionalSelect(c, a, b); d = a + Avx512F.RotateLeft(t, 9);
+        t = c + x3 + Vector512.Create(0xf4d50d87u) + Vector512.ConditionalSelect(b, d, a); c = d + Avx512F.RotateLeft(t, 14);
+        t = b + x8 + Vector512.Create(0x455a14edu) + Vector512.ConditionalSelect(a, c, d); b = c + Avx512F.RotateLeft(t, 20);
+        t = a + x13 + Vector512.Create(0xa9e3e905u) + Vector512.ConditionalSelect(d, b, c); a = b + Avx512F.RotateLeft(t, 5);
+        t = d + x2 + Vector512.Create(0xfcefa3f8u) + Vector512.ConditionalSelect(c, a, b); d = a + Avx512F.RotateLeft(t, 9);
+        t = c + x7 + Vector512.Create(0x676f02d9u) + Vector512.ConditionalSelect(b, d, a); c = d + Avx512F.RotateLeft(t, 14);
+        t = b + x12 + Vector512.Create(0x8d2a4c8au) + Vector512.ConditionalSelect(a, c, d); b = c + Avx512F.RotateLeft(t, 20);
+        t = a + x5 + Vector512.Create(0xfffa3942u) + (b ^ c ^ d); a = b + Avx512F.RotateLeft(t, 4);
+        t = d + x8 + Vector512.Create(0x8771f681u) + (a ^ b ^ c); d = a + Avx512F.RotateLeft(t, 11);
+        t = c + x11 + Vector512.Create(0x6d9d6122u) + (d ^ a ^ b); c = d + Avx512F.RotateLeft(t, 16);
+        t = b + x14 + Vector512.Create(0xfde5380cu) + (c ^ d ^ a); b = c + Avx512F.RotateLeft(t, 23);
+        t = a + x1 + Vector512.Create(0xa4beea44u) + (b ^ c ^ d); a = b + Avx512F.RotateLeft(t, 4);
+        t = d + x4 + Vector512.Create(0x4bdecfa9u) + (a ^ b ^ c); d = a + Avx512F.RotateLeft(t, 11);
+        t = c + x7 + Vector512.Create(0xf6bb4b60u) + (d ^ a ^ b); c = d + Avx512F.RotateLeft(t, 16);
+        t = b + x10 + Vector512.Create(0xbebfbc70u) + (c ^ d ^ a); b = c + Avx512F.RotateLeft(t, 23);
+        t = a + x13 + Vector512.Create(0x289b7ec6u) + (b ^ c ^ d); a = b + Avx512F.RotateLeft(t, 4);
+        t = d + x0 + Vector512.Create(0xeaa127fau) + (a ^ b ^ c); d = a + Avx512F.RotateLeft(t, 11);
+        t = c + x3 + Vector512.Create(0xd4ef3085u) + (d ^ a ^ b); c = d + Avx512F.RotateLeft(t, 16);
+        t = b + x6 + Vector512.Create(0x04881d05u) + (c ^ d ^ a); b = c + Avx512F.RotateLeft(t, 23);
+        t = a + x9 + Vector512.Create(0xd9d4d039u) + (b ^ c ^ d); a = b + Avx512F.RotateLeft(t, 4);
+        t = d + x12 + Vector512.Create(0xe6db99e5u) + (a ^ b ^ c); d = a + Avx512F.RotateLeft(t, 11);
+        t = c + x15 + Vector512.Create(0x1fa27cf8u) + (d ^ a ^ b); c = d + Avx512F.RotateLeft(t, 16);
+        t = b + x2 + Vector512.Create(0xc4ac5665u) + (c ^ d ^ a); b = c + Avx512F.RotateLeft(t, 23);
+        t = a + x0 + Vector512.Create(0xf4292244u) + (c ^ (b | ~d)); a = b + Avx512F.RotateLeft(t, 6);
+        t = d + x7 + Vector512.Create(0x432aff97u) + (b ^ (a | ~c)); d = a + Avx512F.RotateLeft(t, 10);
+        t = c + x14 + Vector512.Create(0xab9423a7u) + (a ^ (d | ~b)); c = d + Avx512F.RotateLeft(t, 15);
+        t = b + x5 + Vector512.Create(0xfc93a039u) + (d ^ (c | ~a)); b = c + Avx512F.RotateLeft(t, 21);
+        t = a + x12 + Vector512.Create(0x655b59c3u) + (c ^ (b | ~d)); a = b + Avx512F.RotateLeft(t, 6);
+        t = d + x3 + Vector512.Create(0x8f0ccc92u) + (b ^ (a | ~c)); d = a + Avx512F.RotateLeft(t, 10);
+        t = c + x10 + Vector512.Create(0xffeff47du) + (a ^ (d | ~b)); c = d + Avx512F.RotateLeft(t, 15);
+        t = b + x1 + Vector512.Create(0x85845dd1u) + (d ^ (c | ~a)); b = c + Avx512F.RotateLeft(t, 21);
+        t = a + x8 + Vector512.Create(0x6fa87e4fu) + (c ^ (b | ~d)); a = b + Avx512F.RotateLeft(t, 6);
+        t = d + x15 + Vector512.Create(0xfe2ce6e0u) + (b ^ (a | ~c)); d = a + Avx512F.RotateLeft(t, 10);
+        t = c + x6 + Vector512.Create(0xa3014314u) + (a ^ (d | ~b)); c = d + Avx512F.RotateLeft(t, 15);
+        t = b + x13 + Vector512.Create(0x4e0811a1u) + (d ^ (c | ~a)); b = c + Avx512F.RotateLeft(t, 21);
+        t = a + x4 + Vector512.Create(0xf7537e82u) + (c ^ (b | ~d)); a = b + Avx512F.RotateLeft(t, 6);
+        t = d + x11 + Vector512.Create(0xbd3af235u) + (b ^ (a | ~c)); d = a + Avx512F.RotateLeft(t, 10);
+        t = c + x2 + Vector512.Create(0x2ad7d2bbu) + (a ^ (d | ~b)); c = d + Avx512F.RotateLeft(t, 15);
+        t = b + x9 + Vector512.Create(0xeb86d391u) + (d ^ (c | ~a)); b = c + Avx512F.RotateLeft(t, 21);
+        a0 += a;
+        b0 += b;
+        c0 += c;
+        d0 += d;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (TV A, TV B, TV C, TV D) Compress<TV>(TV a0, TV b0, TV c0, TV d0, ref uint w, int width)
-        where TV : struct, ILanes<TV>
+    private static void Compress256(ref Vector256<uint> a0, ref Vector256<uint> b0, ref Vector256<uint> c0, ref Vector256<uint> d0, ref uint w, int width)
     {
-        TV x0 = X<TV>(ref w, width, 0), x1 = X<TV>(ref w, width, 1), x2 = X<TV>(ref w, width, 2), x3 = X<TV>(ref w, width, 3);
-        TV x4 = X<TV>(ref w, width, 4), x5 = X<TV>(ref w, width, 5), x6 = X<TV>(ref w, width, 6), x7 = X<TV>(ref w, width, 7);
-        TV x8 = X<TV>(ref w, width, 8), x9 = X<TV>(ref w, width, 9), x10 = X<TV>(ref w, width, 10), x11 = X<TV>(ref w, width, 11);
-        TV x12 = X<TV>(ref w, width, 12), x13 = X<TV>(ref w, width, 13), x14 = X<TV>(ref w, width, 14), x15 = X<TV>(ref w, width, 15);
-        TV a = a0, b = b0, c = c0, d = d0;
-
-        a = F(a, b, c, d, x0, 0xd76aa478, 7); d = F(d, a, b, c, x1, 0xe8c7b756, 12); c = F(c, d, a, b, x2, 0x242070db, 17); b = F(b, c, d, a, x3, 0xc1bdceee, 22);
-        a = F(a, b, c, d, x4, 0xf57c0faf, 7); d = F(d, a, b, c, x5, 0x4787c62a, 12); c = F(c, d, a, b, x6, 0xa8304613, 17); b = F(b, c, d, a, x7, 0xfd469501, 22);
-        a = F(a, b, c, d, x8, 0x698098d8, 7); d = F(d, a, b, c, x9, 0x8b44f7af, 12); c = F(c, d, a, b, x10, 0xffff5bb1, 17); b = F(b, c, d, a, x11, 0x895cd7be, 22);
-        a = F(a, b, c, d, x12, 0x6b901122, 7); d = F(d, a, b, c, x13, 0xfd987193, 12); c = F(c, d, a, b, x14, 0xa679438e, 17); b = F(b, c, d, a, x15, 0x49b40821, 22);
-
-        a = G(a, b, c, d, x1, 0xf61e2562, 5); d = G(d, a, b, c, x6, 0xc040b340, 9); c = G(c, d, a, b, x11, 0x265e5a51, 14); b = G(b, c, d, a, x0, 0xe9b6c7aa, 20);
-        a = G(a, b, c, d, x5, 0xd62f105d, 5); d = G(d, a, b, c, x10, 0x02441453, 9); c = G(c, d, a, b, x15, 0xd8a1e681, 14); b = G(b, c, d, a, x4, 0xe7d3fbc8, 20);
-        a = G(a, b, c, d, x9, 0x21e1cde6, 5); d = G(d, a, b, c, x14, 0xc33707d6, 9); c = G(c, d, a, b, x3, 0xf4d50d87, 14); b = G(b, c, d, a, x8, 0x455a14ed, 20);
-        a = G(a, b, c, d, x13, 0xa9e3e905, 5); d = G(d, a, b, c, x2, 0xfcefa3f8, 9); c = G(c, d, a, b, x7, 0x676f02d9, 14); b = G(b, c, d, a, x12, 0x8d2a4c8a, 20);
-
-        a = H(a, b, c, d, x5, 0xfffa3942, 4); d = H(d, a, b, c, x8, 0x8771f681, 11); c = H(c, d, a, b, x11, 0x6d9d6122, 16); b = H(b, c, d, a, x14, 0xfde5380c, 23);
-        a = H(a, b, c, d, x1, 0xa4beea44, 4); d = H(d, a, b, c, x4, 0x4bdecfa9, 11); c = H(c, d, a, b, x7, 0xf6bb4b60, 16); b = H(b, c, d, a, x10, 0xbebfbc70, 23);
-        a = H(a, b, c, d, x13, 0x289b7ec6, 4); d = H(d, a, b, c, x0, 0xeaa127fa, 11); c = H(c, d, a, b, x3, 0xd4ef3085, 16); b = H(b, c, d, a, x6, 0x04881d05, 23);
-        a = H(a, b, c, d, x9, 0xd9d4d039, 4); d = H(d, a, b, c, x12, 0xe6db99e5, 11); c = H(c, d, a, b, x15, 0x1fa27cf8, 16); b = H(b, c, d, a, x2, 0xc4ac5665, 23);
-
-        a = I(a, b, c, d, x0, 0xf4292244, 6); d = I(d, a, b, c, x7, 0x432aff97, 10); c = I(c, d, a, b, x14, 0xab9423a7, 15); b = I(b, c, d, a, x5, 0xfc93a039, 21);
-        a = I(a, b, c, d, x12, 0x655b59c3, 6); d = I(d, a, b, c, x3, 0x8f0ccc92, 10); c = I(c, d, a, b, x10, 0xffeff47d, 15); b = I(b, c, d, a, x1, 0x85845dd1, 21);
-        a = I(a, b, c, d, x8, 0x6fa87e4f, 6); d = I(d, a, b, c, x15, 0xfe2ce6e0, 10); c = I(c, d, a, b, x6, 0xa3014314, 15); b = I(b, c, d, a, x13, 0x4e0811a1, 21);
-        a = I(a, b, c, d, x4, 0xf7537e82, 6); d = I(d, a, b, c, x11, 0xbd3af235, 10); c = I(c, d, a, b, x2, 0x2ad7d2bb, 15); b = I(b, c, d, a, x9, 0xeb86d391, 21);
-
-        return (TV.Add(a0, a), TV.Add(b0, b), TV.Add(c0, c), TV.Add(d0, d));
+        Vector256<uint> x0 = Vector256.LoadUnsafe(ref w, (nuint)(0 * width));
+        Vector256<uint> x1 = Vector256.LoadUnsafe(ref w, (nuint)(1 * width));
+        Vector256<uint> x2 = Vector256.LoadUnsafe(ref w, (nuint)(2 * width));
+        Vector256<uint> x3 = Vector256.LoadUnsafe(ref w, (nuint)(3 * width));
+        Vector256<uint> x4 = Vector256.LoadUnsafe(ref w, (nuint)(4 * width));
+        Vector256<uint> x5 = Vector256.LoadUnsafe(ref w, (nuint)(5 * width));
+        Vector256<uint> x6 = Vector256.LoadUnsafe(ref w, (nuint)(6 * width));
+        Vector256<uint> x7 = Vector256.LoadUnsafe(ref w, (nuint)(7 * width));
+        Vector256<uint> x8 = Vector256.LoadUnsafe(ref w, (nuint)(8 * width));
+        Vector256<uint> x9 = Vector256.LoadUnsafe(ref w, (nuint)(9 * width));
+        Vector256<uint> x10 = Vector256.LoadUnsafe(ref w, (nuint)(10 * width));
+        Vector256<uint> x11 = Vector256.LoadUnsafe(ref w, (nuint)(11 * width));
+        Vector256<uint> x12 = Vector256.LoadUnsafe(ref w, (nuint)(12 * width));
+        Vector256<uint> x13 = Vector256.LoadUnsafe(ref w, (nuint)(13 * width));
+        Vector256<uint> x14 = Vector256.LoadUnsafe(ref w, (nuint)(14 * width));
+        Vector256<uint> x15 = Vector256.LoadUnsafe(ref w, (nuint)(15 * width));
+        Vector256<uint> a = a0, b = b0, c = c0, d = d0, t;
+        t = a + x0 + Vector256.Create(0xd76aa478u) + Vector256.ConditionalSelect(b, c, d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 7) : Vector256.ShiftLeft(t, 7) | Vector256.ShiftRightLogical(t, 25));
+        t = d + x1 + Vector256.Create(0xe8c7b756u) + Vector256.ConditionalSelect(a, b, c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 12) : Vector256.ShiftLeft(t, 12) | Vector256.ShiftRightLogical(t, 20));
+        t = c + x2 + Vector256.Create(0x242070dbu) + Vector256.ConditionalSelect(d, a, b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 17) : Vector256.ShiftLeft(t, 17) | Vector256.ShiftRightLogical(t, 15));
+        t = b + x3 + Vector256.Create(0xc1bdceeeu) + Vector256.ConditionalSelect(c, d, a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 22) : Vector256.ShiftLeft(t, 22) | Vector256.ShiftRightLogical(t, 10));
+        t = a + x4 + Vector256.Create(0xf57c0fafu) + Vector256.ConditionalSelect(b, c, d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 7) : Vector256.ShiftLeft(t, 7) | Vector256.ShiftRightLogical(t, 25));
+        t = d + x5 + Vector256.Create(0x4787c62au) + Vector256.ConditionalSelect(a, b, c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 12) : Vector256.ShiftLeft(t, 12) | Vector256.ShiftRightLogical(t, 20));
+        t = c + x6 + Vector256.Create(0xa8304613u) + Vector256.ConditionalSelect(d, a, b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 17) : Vector256.ShiftLeft(t, 17) | Vector256.ShiftRightLogical(t, 15));
+        t = b + x7 + Vector256.Create(0xfd469501u) + Vector256.ConditionalSelect(c, d, a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 22) : Vector256.ShiftLeft(t, 22) | Vector256.ShiftRightLogical(t, 10));
+        t = a + x8 + Vector256.Create(0x698098d8u) + Vector256.ConditionalSelect(b, c, d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 7) : Vector256.ShiftLeft(t, 7) | Vector256.ShiftRightLogical(t, 25));
+        t = d + x9 + Vector256.Create(0x8b44f7afu) + Vector256.ConditionalSelect(a, b, c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 12) : Vector256.ShiftLeft(t, 12) | Vector256.ShiftRightLogical(t, 20));
+        t = c + x10 + Vector256.Create(0xffff5bb1u) + Vector256.ConditionalSelect(d, a, b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 17) : Vector256.ShiftLeft(t, 17) | Vector256.ShiftRightLogical(t, 15));
+        t = b + x11 + Vector256.Create(0x895cd7beu) + Vector256.ConditionalSelect(c, d, a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 22) : Vector256.ShiftLeft(t, 22) | Vector256.ShiftRightLogical(t, 10));
+        t = a + x12 + Vector256.Create(0x6b901122u) + Vector256.ConditionalSelect(b, c, d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 7) : Vector256.ShiftLeft(t, 7) | Vector256.ShiftRightLogical(t, 25));
+        t = d + x13 + Vector256.Create(0xfd987193u) + Vector256.ConditionalSelect(a, b, c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 12) : Vector256.ShiftLeft(t, 12) | Vector256.ShiftRightLogical(t, 20));
+        t = c + x14 + Vector256.Create(0xa679438eu) + Vector256.ConditionalSelect(d, a, b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 17) : Vector256.ShiftLeft(t, 17) | Vector256.ShiftRightLogical(t, 15));
+        t = b + x15 + Vector256.Create(0x49b40821u) + Vector256.ConditionalSelect(c, d, a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 22) : Vector256.ShiftLeft(t, 22) | Vector256.ShiftRightLogical(t, 10));
+        t = a + x1 + Vector256.Create(0xf61e2562u) + Vector256.ConditionalSelect(d, b, c); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 5) : Vector256.ShiftLeft(t, 5) | Vector256.ShiftRightLogical(t, 27));
+        t = d + x6 + Vector256.Create(0xc040b340u) + Vector256.ConditionalSelect(c, a, b); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 9) : Vector256.ShiftLeft(t, 9) | Vector256.ShiftRightLogical(t, 23));
+        t = c + x11 + Vector256.Create(0x265e5a51u) + Vector256.ConditionalSelect(b, d, a); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 14) : Vector256.ShiftLeft(t, 14) | Vector256.ShiftRightLogical(t, 18));
+        t = b + x0 + Vector256.Create(0xe9b6c7aau) + Vector256.ConditionalSelect(a, c, d); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 20) : Vector256.ShiftLeft(t, 20) | Vector256.ShiftRightLogical(t, 12));
+        t = a + x5 + Vector256.Create(0xd62f105du) + Vector256.ConditionalSelect(d, b, c); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 5) : Vector256.ShiftLeft(t, 5) | Vector256.ShiftRightLogical(t, 27));
+        t = d + x10 + Vector256.Create(0x02441453u) + Vector256.ConditionalSelect(c, a, b); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 9) : Vector256.ShiftLeft(t, 9) | Vector256.ShiftRightLogical(t, 23));
+        t = c + x15 + Vector256.Create(0xd8a1e681u) + Vector256.ConditionalSelect(b, d, a); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 14) : Vector256.ShiftLeft(t, 14) | Vector256.ShiftRightLogical(t, 18));
+        t = b + x4 + Vector256.Create(0xe7d3fbc8u) + Vector256.ConditionalSelect(a, c, d); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 20) : Vector256.ShiftLeft(t, 20) | Vector256.ShiftRightLogical(t, 12));
+        t = a + x9 + Vector256.Create(0x21e1cde6u) + Vector256.ConditionalSelect(d, b, c); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 5) : Vector256.ShiftLeft(t, 5) | Vector256.ShiftRightLogical(t, 27));
+        t = d + x14 + Vector256.Create(0xc33707d6u) + Vector256.ConditionalSelect(c, a, b); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 9) : Vector256.ShiftLeft(t, 9) | Vector256.ShiftRightLogical(t, 23));
+        t = c + x3 + Vector256.Create(0xf4d50d87u) + Vector256.ConditionalSelect(b, d, a); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 14) : Vector256.ShiftLeft(t, 14) | Vector256.ShiftRightLogical(t, 18));
+        t = b + x8 + Vector256.Create(0x455a14edu) + Vector256.ConditionalSelect(a, c, d); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 20) : Vector256.ShiftLeft(t, 20) | Vector256.ShiftRightLogical(t, 12));
+        t = a + x13 + Vector256.Create(0xa9e3e905u) + Vector256.ConditionalSelect(d, b, c); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 5) : Vector256.ShiftLeft(t, 5) | Vector256.ShiftRightLogical(t, 27));
+        t = d + x2 + Vector256.Create(0xfcefa3f8u) + Vector256.ConditionalSelect(c, a, b); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 9) : Vector256.ShiftLeft(t, 9) | Vector256.ShiftRightLogical(t, 23));
+        t = c + x7 + Vector256.Create(0x676f02d9u) + Vector256.ConditionalSelect(b, d, a); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 14) : Vector256.ShiftLeft(t, 14) | Vector256.ShiftRightLogical(t, 18));
+        t = b + x12 + Vector256.Create(0x8d2a4c8au) + Vector256.ConditionalSelect(a, c, d); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 20) : Vector256.ShiftLeft(t, 20) | Vector256.ShiftRightLogical(t, 12));
+        t = a + x5 + Vector256.Create(0xfffa3942u) + (b ^ c ^ d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 4) : Vector256.ShiftLeft(t, 4) | Vector256.ShiftRightLogical(t, 28));
+        t = d + x8 + Vector256.Create(0x8771f681u) + (a ^ b ^ c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 11) : Vector256.ShiftLeft(t, 11) | Vector256.ShiftRightLogical(t, 21));
+        t = c + x11 + Vector256.Create(0x6d9d6122u) + (d ^ a ^ b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 16) : Vector256.ShiftLeft(t, 16) | Vector256.ShiftRightLogical(t, 16));
+        t = b + x14 + Vector256.Create(0xfde5380cu) + (c ^ d ^ a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 23) : Vector256.ShiftLeft(t, 23) | Vector256.ShiftRightLogical(t, 9));
+        t = a + x1 + Vector256.Create(0xa4beea44u) + (b ^ c ^ d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 4) : Vector256.ShiftLeft(t, 4) | Vector256.ShiftRightLogical(t, 28));
+        t = d + x4 + Vector256.Create(0x4bdecfa9u) + (a ^ b ^ c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 11) : Vector256.ShiftLeft(t, 11) | Vector256.ShiftRightLogical(t, 21));
+        t = c + x7 + Vector256.Create(0xf6bb4b60u) + (d ^ a ^ b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 16) : Vector256.ShiftLeft(t, 16) | Vector256.ShiftRightLogical(t, 16));
+        t = b + x10 + Vector256.Create(0xbebfbc70u) + (c ^ d ^ a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 23) : Vector256.ShiftLeft(t, 23) | Vector256.ShiftRightLogical(t, 9));
+        t = a + x13 + Vector256.Create(0x289b7ec6u) + (b ^ c ^ d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 4) : Vector256.ShiftLeft(t, 4) | Vector256.ShiftRightLogical(t, 28));
+        t = d + x0 + Vector256.Create(0xeaa127fau) + (a ^ b ^ c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 11) : Vector256.ShiftLeft(t, 11) | Vector256.ShiftRightLogical(t, 21));
+        t = c + x3 + Vector256.Create(0xd4ef3085u) + (d ^ a ^ b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 16) : Vector256.ShiftLeft(t, 16) | Vector256.ShiftRightLogical(t, 16));
+        t = b + x6 + Vector256.Create(0x04881d05u) + (c ^ d ^ a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 23) : Vector256.ShiftLeft(t, 23) | Vector256.ShiftRightLogical(t, 9));
+        t = a + x9 + Vector256.Create(0xd9d4d039u) + (b ^ c ^ d); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 4) : Vector256.ShiftLeft(t, 4) | Vector256.ShiftRightLogical(t, 28));
+        t = d + x12 + Vector256.Create(0xe6db99e5u) + (a ^ b ^ c); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 11) : Vector256.ShiftLeft(t, 11) | Vector256.ShiftRightLogical(t, 21));
+        t = c + x15 + Vector256.Create(0x1fa27cf8u) + (d ^ a ^ b); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 16) : Vector256.ShiftLeft(t, 16) | Vector256.ShiftRightLogical(t, 16));
+        t = b + x2 + Vector256.Create(0xc4ac5665u) + (c ^ d ^ a); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 23) : Vector256.ShiftLeft(t, 23) | Vector256.ShiftRightLogical(t, 9));
+        t = a + x0 + Vector256.Create(0xf4292244u) + (c ^ (b | ~d)); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 6) : Vector256.ShiftLeft(t, 6) | Vector256.ShiftRightLogical(t, 26));
+        t = d + x7 + Vector256.Create(0x432aff97u) + (b ^ (a | ~c)); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 10) : Vector256.ShiftLeft(t, 10) | Vector256.ShiftRightLogical(t, 22));
+        t = c + x14 + Vector256.Create(0xab9423a7u) + (a ^ (d | ~b)); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 15) : Vector256.ShiftLeft(t, 15) | Vector256.ShiftRightLogical(t, 17));
+        t = b + x5 + Vector256.Create(0xfc93a039u) + (d ^ (c | ~a)); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 21) : Vector256.ShiftLeft(t, 21) | Vector256.ShiftRightLogical(t, 11));
+        t = a + x12 + Vector256.Create(0x655b59c3u) + (c ^ (b | ~d)); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 6) : Vector256.ShiftLeft(t, 6) | Vector256.ShiftRightLogical(t, 26));
+        t = d + x3 + Vector256.Create(0x8f0ccc92u) + (b ^ (a | ~c)); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 10) : Vector256.ShiftLeft(t, 10) | Vector256.ShiftRightLogical(t, 22));
+        t = c + x10 + Vector256.Create(0xffeff47du) + (a ^ (d | ~b)); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 15) : Vector256.ShiftLeft(t, 15) | Vector256.ShiftRightLogical(t, 17));
+        t = b + x1 + Vector256.Create(0x85845dd1u) + (d ^ (c | ~a)); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 21) : Vector256.ShiftLeft(t, 21) | Vector256.ShiftRightLogical(t, 11));
+        t = a + x8 + Vector256.Create(0x6fa87e4fu) + (c ^ (b | ~d)); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 6) : Vector256.ShiftLeft(t, 6) | Vector256.ShiftRightLogical(t, 26));
+        t = d + x15 + Vector256.Create(0xfe2ce6e0u) + (b ^ (a | ~c)); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 10) : Vector256.ShiftLeft(t, 10) | Vector256.ShiftRightLogical(t, 22));
+        t = c + x6 + Vector256.Create(0xa3014314u) + (a ^ (d | ~b)); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 15) : Vector256.ShiftLeft(t, 15) | Vector256.ShiftRightLogical(t, 17));
+        t = b + x13 + Vector256.Create(0x4e0811a1u) + (d ^ (c | ~a)); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 21) : Vector256.ShiftLeft(t, 21) | Vector256.ShiftRightLogical(t, 11));
+        t = a + x4 + Vector256.Create(0xf7537e82u) + (c ^ (b | ~d)); a = b + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 6) : Vector256.ShiftLeft(t, 6) | Vector256.ShiftRightLogical(t, 26));
+        t = d + x11 + Vector256.Create(0xbd3af235u) + (b ^ (a | ~c)); d = a + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 10) : Vector256.ShiftLeft(t, 10) | Vector256.ShiftRightLogical(t, 22));
+        t = c + x2 + Vector256.Create(0x2ad7d2bbu) + (a ^ (d | ~b)); c = d + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 15) : Vector256.ShiftLeft(t, 15) | Vector256.ShiftRightLogical(t, 17));
+        t = b + x9 + Vector256.Create(0xeb86d391u) + (d ^ (c | ~a)); b = c + (Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(t, 21) : Vector256.ShiftLeft(t, 21) | Vector256.ShiftRightLogical(t, 11));
+        a0 += a;
+        b0 += b;
+        c0 += c;
+        d0 += d;
     }
 
     /// <summary>The few lane-wise operations MD5 needs, over one vector width (the JIT specializes each).</summary>
@@ -221,17 +349,7 @@ internal static class Md5MultiBuffer
 
         static abstract void Store(TSelf value, ref uint destination);
 
-        static abstract TSelf Add(TSelf left, TSelf right);
-
-        static abstract TSelf And(TSelf left, TSelf right);
-
-        static abstract TSelf Or(TSelf left, TSelf right);
-
-        static abstract TSelf Xor(TSelf left, TSelf right);
-
-        static abstract TSelf Not(TSelf value);
-
-        static abstract TSelf RotateLeft(TSelf value, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte count);
+        static abstract void Compress(ref TSelf a, ref TSelf b, ref TSelf c, ref TSelf d, ref uint words, int width);
 
         static abstract TSelf GreaterThan(TSelf left, TSelf right);
 
@@ -250,19 +368,8 @@ internal static class Md5MultiBuffer
 
         public static void Store(Lanes512 value, ref uint destination) => value._value.StoreUnsafe(ref destination);
 
-        public static Lanes512 Add(Lanes512 left, Lanes512 right) => new(left._value + right._value);
-
-        public static Lanes512 And(Lanes512 left, Lanes512 right) => new(left._value & right._value);
-
-        public static Lanes512 Or(Lanes512 left, Lanes512 right) => new(left._value | right._value);
-
-        public static Lanes512 Xor(Lanes512 left, Lanes512 right) => new(left._value ^ right._value);
-
-        public static Lanes512 Not(Lanes512 value) => new(~value._value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Lanes512 RotateLeft(Lanes512 value, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte count) =>
-            new(Avx512F.IsSupported ? Avx512F.RotateLeft(value._value, count) : Vector512.ShiftLeft(value._value, count) | Vector512.ShiftRightLogical(value._value, 32 - count));
+        public static void Compress(ref Lanes512 a, ref Lanes512 b, ref Lanes512 c, ref Lanes512 d, ref uint words, int width) =>
+            Compress512(ref Unsafe.As<Lanes512, Vector512<uint>>(ref a), ref Unsafe.As<Lanes512, Vector512<uint>>(ref b), ref Unsafe.As<Lanes512, Vector512<uint>>(ref c), ref Unsafe.As<Lanes512, Vector512<uint>>(ref d), ref words, width);
 
         public static Lanes512 GreaterThan(Lanes512 left, Lanes512 right) => new(Vector512.GreaterThan(left._value, right._value));
 
@@ -281,19 +388,8 @@ internal static class Md5MultiBuffer
 
         public static void Store(Lanes256 value, ref uint destination) => value._value.StoreUnsafe(ref destination);
 
-        public static Lanes256 Add(Lanes256 left, Lanes256 right) => new(left._value + right._value);
-
-        public static Lanes256 And(Lanes256 left, Lanes256 right) => new(left._value & right._value);
-
-        public static Lanes256 Or(Lanes256 left, Lanes256 right) => new(left._value | right._value);
-
-        public static Lanes256 Xor(Lanes256 left, Lanes256 right) => new(left._value ^ right._value);
-
-        public static Lanes256 Not(Lanes256 value) => new(~value._value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Lanes256 RotateLeft(Lanes256 value, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte count) =>
-            new(Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(value._value, count) : Vector256.ShiftLeft(value._value, count) | Vector256.ShiftRightLogical(value._value, 32 - count));
+        public static void Compress(ref Lanes256 a, ref Lanes256 b, ref Lanes256 c, ref Lanes256 d, ref uint words, int width) =>
+            Compress256(ref Unsafe.As<Lanes256, Vector256<uint>>(ref a), ref Unsafe.As<Lanes256, Vector256<uint>>(ref b), ref Unsafe.As<Lanes256, Vector256<uint>>(ref c), ref Unsafe.As<Lanes256, Vector256<uint>>(ref d), ref words, width);
 
         public static Lanes256 GreaterThan(Lanes256 left, Lanes256 right) => new(Vector256.GreaterThan(left._value, right._value));
 

@@ -65,8 +65,8 @@ internal sealed partial class KinesisClient
             for (int i = 0; i < count; i++)
             {
                 PutRecordsRequestEntry? entry = records![i];
-                ReadOnlyMemory<byte> payload = entry?.Data is { } dataStream ? Memory(dataStream) : default;
-                int dataLength = payload.Length;
+                MemoryStream? dataStream = entry?.Data;
+                int dataLength = dataStream is null ? 0 : (int)Math.Min(dataStream.Length, int.MaxValue);
                 string? key = entry?.PartitionKey;
                 bool keyOk = key is { Length: > 0 and <= Constraints.MaxPartitionKeyLength };
                 bool hashKeyOk = entry?.ExplicitHashKey is not { } hk || Constraints.IsHashKey(hk);
@@ -93,7 +93,14 @@ internal sealed partial class KinesisClient
                     }
                 }
 
-                batch.AddReference(key!, explicitHashKey, payload);
+                if (dataStream!.TryGetBuffer(out ArraySegment<byte> exposed))
+                {
+                    batch.AddReference(key!, explicitHashKey, exposed); // read when written, after validation: nothing copied twice
+                }
+                else
+                {
+                    batch.Add(key!, explicitHashKey, dataStream); // a stream that hides its buffer (new MemoryStream(bytes)) is copied, not ToArray'd
+                }
             }
 
             Constraints.StreamAddress(ref errors, request.StreamName, request.StreamARN);
@@ -152,8 +159,16 @@ internal sealed partial class KinesisClient
     {
         private readonly SequenceNumberFormatter _formatter = new();
 
-        public void Stored(int index, ShardState shard, SequenceNumber sequenceNumber) =>
-            CollectionsMarshal.AsSpan(results)[index] = new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = _formatter.FormatToString(sequenceNumber) };
+        public void Stored(ReadOnlySpan<int> records, ShardState shard, SequenceNumber first)
+        {
+            Span<PutRecordsResultEntry> entries = CollectionsMarshal.AsSpan(results);
+            SequenceNumber sequenceNumber = first;
+            foreach (int index in records)
+            {
+                entries[index] = new PutRecordsResultEntry { ShardId = shard.IdText, SequenceNumber = _formatter.FormatToString(sequenceNumber) };
+                sequenceNumber = sequenceNumber.Advance(1);
+            }
+        }
 
         public void Refused(int index, Exception error) => CollectionsMarshal.AsSpan(results)[index] = FailedEntry(error);
     }
@@ -239,8 +254,21 @@ internal sealed partial class KinesisClient
             throw ErrorMessages.ShardDoesNotExist(position.Shard, stream.Name, engine.AccountId);
         }
 
-        var records = new List<Record>(Math.Min(request.Limit ?? Constraints.MaxGetRecordsLimit, 256));
-        GetRecordsResult read = engine.GetRecords(stream, shard, position.Index, request.Limit ?? Constraints.MaxGetRecordsLimit, now, "GetRecords", records, static (list, record) => list.Add(ToRecord(record)));
+        // Records are copied out under the engine's pin into one page per response (RecordPage); each Record reads
+        // its members from there when first asked.
+        RecordPage.Builder page = RecordPage.Builder.Rent();
+        List<Record> records;
+        GetRecordsResult read;
+        try
+        {
+            read = engine.GetRecords(stream, shard, position.Index, request.Limit ?? Constraints.MaxGetRecordsLimit, now, "GetRecords", page, static (page, record) => page.Add(record));
+            records = page.ToRecords(shard);
+        }
+        finally
+        {
+            RecordPage.Builder.Return(page);
+        }
+
         if (read.AtShardEnd)
         {
             return new GetRecordsResponse

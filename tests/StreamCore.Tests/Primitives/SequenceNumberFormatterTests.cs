@@ -63,4 +63,26 @@ public class SequenceNumberFormatterTests
         Assert.Equal(max.ToString(), formatter.FormatToString(max));
         Assert.Equal(BigInteger.Parse(max.ToString(), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture), formatter.FormatToString(max));
     }
+
+    [Property(MaxTest = 500)]
+    public bool Advance_equals_building_the_number_with_the_later_index(NonNegativeInt creation, NonNegativeInt shard, long index, NonNegativeInt arrival, int records)
+    {
+        long start = index == long.MinValue ? 0 : Math.Abs(index);
+        long step = Math.Abs((long)records);
+        if (start > long.MaxValue - step)
+        {
+            start = long.MaxValue - step; // the largest index is the closing number's
+        }
+
+        var first = new SequenceNumber(creation.Get, shard.Get, start, arrival.Get);
+        return first.Advance(step) == new SequenceNumber(creation.Get, shard.Get, start + step, arrival.Get)
+            && first.Advance(0) == first;
+    }
+
+    [Fact]
+    public void Advance_carries_from_the_low_48_bits_of_the_index_into_the_high_word()
+    {
+        var first = new SequenceNumber(1_700_000_000, 7, (1L << 48) - 2, 1_700_000_001);
+        Assert.Equal(new SequenceNumber(1_700_000_000, 7, (1L << 48) + 5, 1_700_000_001), first.Advance(7));
+    }
 }

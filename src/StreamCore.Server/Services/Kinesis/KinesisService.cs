@@ -73,6 +73,16 @@ internal sealed class KinesisService : WireService
                 response.ContentLength = encoded.Length;
                 await response.Body.WriteAsync(encoded, context.RequestAborted).ConfigureAwait(false);
             }
+            else if (result is GetRecordsResponse records)
+            {
+                response.ContentType = JsonProtocol.ContentType;
+                await KinesisRecordsJsonWriter.WriteAsync(response.BodyWriter, records, context.RequestAborted).ConfigureAwait(false);
+            }
+            else if (result is PutRecordsResponse put)
+            {
+                response.ContentType = JsonProtocol.ContentType;
+                KinesisRecordsJsonWriter.Write(response.BodyWriter, put);
+            }
             else
             {
                 response.ContentType = JsonProtocol.ContentType;

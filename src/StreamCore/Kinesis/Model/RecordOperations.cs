@@ -115,22 +115,111 @@ public sealed class GetRecordsRequest : KinesisRequest
 }
 
 /// <summary>A record returned by GetRecords.</summary>
+/// <remarks>
+/// A record of a GetRecords response shares one copy of the response's bytes with the other records; its
+/// <see cref="SequenceNumber"/>, <see cref="Data"/> and <see cref="PartitionKey"/> are materialized from there when
+/// first read (and then kept), so records a caller never looks at cost little. Setting a member replaces it.
+/// </remarks>
 public sealed class Record
 {
+    // The response page the members not yet read or set come from; null for a record built by the caller.
+    private readonly RecordPage? _page;
+    private readonly int _index;
+    private string? _sequenceNumber;
+    private MemoryStream? _data;
+    private string? _partitionKey;
+    private bool _sequenceNumberSet, _dataSet, _partitionKeySet;
+
+    /// <summary>Creates an empty record.</summary>
+    public Record()
+    {
+    }
+
+    internal Record(RecordPage page, int index, DateTime arrival, EncryptionType encryptionType)
+    {
+        _page = page;
+        _index = index;
+        ApproximateArrivalTimestamp = arrival;
+        EncryptionType = encryptionType;
+    }
+
     /// <summary>The record's sequence number.</summary>
-    public string? SequenceNumber { get; set; }
+    public string? SequenceNumber
+    {
+        get => _sequenceNumberSet || _page is null ? _sequenceNumber : _sequenceNumber ??= _page.SequenceNumberText(_index);
+        set
+        {
+            _sequenceNumber = value;
+            _sequenceNumberSet = true;
+        }
+    }
 
     /// <summary>When the record arrived (UTC, millisecond precision).</summary>
     public DateTime? ApproximateArrivalTimestamp { get; set; }
 
     /// <summary>The payload (read-only).</summary>
-    public MemoryStream? Data { get; set; }
+    public MemoryStream? Data
+    {
+        get => _dataSet || _page is null ? _data : _data ?? Interlocked.CompareExchange(ref _data, _page.DataStream(_index), null) ?? _data;
+        set
+        {
+            _data = value;
+            _dataSet = true;
+        }
+    }
 
     /// <summary>The partition key.</summary>
-    public string? PartitionKey { get; set; }
+    public string? PartitionKey
+    {
+        get => _partitionKeySet || _page is null ? _partitionKey : _partitionKey ??= _page.PartitionKey(_index);
+        set
+        {
+            _partitionKey = value;
+            _partitionKeySet = true;
+        }
+    }
 
     /// <summary>NONE or KMS.</summary>
     public EncryptionType? EncryptionType { get; set; }
+
+    /// <summary>The payload's bytes without materializing <see cref="Data"/>, while it has not been set (the server's writer).</summary>
+    internal bool TryGetPageData(out ReadOnlySpan<byte> data)
+    {
+        if (_dataSet || _page is null)
+        {
+            data = default;
+            return false;
+        }
+
+        data = _page.Data(_index);
+        return true;
+    }
+
+    /// <summary>The sequence number's value while it has not been set (the server's writer formats it itself).</summary>
+    internal bool TryGetPageSequenceNumber(out StreamCore.SequenceNumber sequenceNumber)
+    {
+        if (_sequenceNumberSet || _page is null || _sequenceNumber is not null)
+        {
+            sequenceNumber = default;
+            return false;
+        }
+
+        sequenceNumber = _page.SequenceNumberAt(_index);
+        return true;
+    }
+
+    /// <summary>The partition key's UTF-8 bytes while it has not been set or read.</summary>
+    internal bool TryGetPagePartitionKey(out ReadOnlySpan<byte> partitionKeyUtf8)
+    {
+        if (_partitionKeySet || _page is null || _partitionKey is not null)
+        {
+            partitionKeyUtf8 = default;
+            return false;
+        }
+
+        partitionKeyUtf8 = _page.PartitionKeyUtf8(_index);
+        return true;
+    }
 }
 
 /// <summary>GetRecords output.</summary>
