@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace StreamCore.Aws.Tests.Support;
 
 /// <summary>
-/// kinesalite (npm, installed by <c>.ci/run</c> into benchmarks/wire) started on a free loopback port for a test
-/// class and stopped by process id. Where it cannot start, its tests are skipped locally and FAIL under CI=true.
+/// An npm server (kinesalite, dynalite: packages <c>.ci/run</c> installs) started with node on a free loopback port
+/// for a test class and stopped by process id. Where it cannot start, its tests are skipped locally and FAIL under
+/// CI=true.
 /// </summary>
-public sealed class Kinesalite : IAsyncLifetime
+public abstract class NodeServer : IAsyncLifetime
 {
     private Process? _process;
 
@@ -16,24 +18,33 @@ public sealed class Kinesalite : IAsyncLifetime
 
     public string? Unavailable { get; private set; }
 
+    /// <summary>The server's script, relative to the repository root.</summary>
+    protected abstract string Script { get; }
+
+    /// <summary>Where <c>.ci/run</c> installs it, for the message when it is missing.</summary>
+    protected abstract string InstalledBy { get; }
+
+    /// <summary>The script's arguments to listen on <paramref name="port"/>.</summary>
+    protected abstract IEnumerable<string> Arguments(string port);
+
     public async ValueTask InitializeAsync()
     {
         string? root = RepositoryRoot();
-        string? cli = root is null ? null : Path.Combine(root, "benchmarks", "wire", "node_modules", "kinesalite", "cli.js");
+        string? cli = root is null ? null : Path.Combine(root, Script);
         if (cli is null || !File.Exists(cli))
         {
-            Unavailable = $"kinesalite is not installed ({cli ?? "no repository root"}); .ci/run runs npm ci in benchmarks/wire.";
+            Unavailable = $"{Path.GetFileName(Path.GetDirectoryName(Script))} is not installed ({cli ?? "no repository root"}); {InstalledBy}.";
             return;
         }
 
         int port = FreePort();
-        var start = new ProcessStartInfo("node")
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cli);
+        foreach (string argument in Arguments(port.ToString(CultureInfo.InvariantCulture)))
         {
-            ArgumentList = { cli, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createStreamMs", "0", "--deleteStreamMs", "0", "--updateStreamMs", "0", "--shardLimit", "1000" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+            start.ArgumentList.Add(argument);
+        }
+
         try
         {
             _process = Process.Start(start)!;
@@ -64,13 +75,13 @@ public sealed class Kinesalite : IAsyncLifetime
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException)
             {
-                Unavailable = $"kinesalite did not start listening on {port}: {ex.Message}";
+                Unavailable = $"{Path.GetFileName(Path.GetDirectoryName(Script))} did not start listening on {port}: {ex.Message}";
                 return;
             }
         }
     }
 
-    /// <summary>Skips the test where kinesalite is not available, except under CI=true, where that fails it.</summary>
+    /// <summary>Skips the test where the server is not available, except under CI=true, where that fails it.</summary>
     public void Require()
     {
         if (Unavailable is null)
@@ -95,6 +106,7 @@ public sealed class Kinesalite : IAsyncLifetime
         }
 
         _process?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     internal static int FreePort()
@@ -116,4 +128,26 @@ public sealed class Kinesalite : IAsyncLifetime
 
         return null;
     }
+}
+
+/// <summary>kinesalite (benchmarks/wire's packages), streams created, deleted and updated at once.</summary>
+public sealed class Kinesalite : NodeServer
+{
+    protected override string Script => Path.Combine("benchmarks", "wire", "node_modules", "kinesalite", "cli.js");
+
+    protected override string InstalledBy => ".ci/run runs npm ci in benchmarks/wire";
+
+    protected override IEnumerable<string> Arguments(string port) =>
+        ["--port", port, "--createStreamMs", "0", "--deleteStreamMs", "0", "--updateStreamMs", "0", "--shardLimit", "1000"];
+}
+
+/// <summary>dynalite (tests/js-dynalite's packages), a DynamoDB-compatible server, tables created and deleted at once.</summary>
+public sealed class Dynalite : NodeServer
+{
+    protected override string Script => Path.Combine("tests", "js-dynalite", "node_modules", "dynalite", "cli.js");
+
+    protected override string InstalledBy => ".ci/run runs npm ci in tests/js-dynalite";
+
+    protected override IEnumerable<string> Arguments(string port) =>
+        ["--host", "127.0.0.1", "--port", port, "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"];
 }
