@@ -116,6 +116,10 @@ public sealed class FirehoseCliTests : IAsyncLifetime
         Assert.NotEqual(0, refusedExit);
         Assert.Contains("InvalidArgumentException", refused, StringComparison.Ordinal);
         Assert.Contains("This operation is not permitted on KinesisStreamAsSource delivery stream type.", refused, StringComparison.Ordinal);
+        (int searchExit, _, string search) = await RunAsync("put-record", "--delivery-stream-name", "logs-to-opensearch", "--record", """{"Data": "eA=="}""");
+        Assert.NotEqual(0, searchExit);
+        Assert.Contains("InvalidArgumentException", search, StringComparison.Ordinal);
+        Assert.Contains("does not deliver to search domains yet", search, StringComparison.Ordinal);
 
         (int exit, _, string error) = await RunAsync("update-destination", "--delivery-stream-name", "raw-events-to-s3", "--current-delivery-stream-version-id", "1", "--destination-id", "destinationId-000000000001", "--s3-destination-update", """
             {
