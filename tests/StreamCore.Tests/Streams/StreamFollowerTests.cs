@@ -83,6 +83,9 @@ public class StreamFollowerTests
 
         Task<int>[] followers = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(() => FollowAsync(stream, total, cts.Token), token))];
         using var writing = new CancellationTokenSource();
+        // Writers pause halfway until the first reshard, so a reshard always falls inside the writing (a fast data
+        // plane could otherwise finish every write before the reshaper's task is scheduled).
+        var firstReshard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task reshaper = Task.Run(
             () =>
             {
@@ -104,6 +107,7 @@ public class StreamFollowerTests
                     }
 
                     done++;
+                    firstReshard.TrySetResult();
                     Thread.Yield();
                 }
             },
@@ -113,6 +117,11 @@ public class StreamFollowerTests
             {
                 for (int i = 0; i < perProducer; i++)
                 {
+                    if (i == perProducer / 2)
+                    {
+                        firstReshard.Task.Wait(Timeout, token);
+                    }
+
                     string key = string.Create(CultureInfo.InvariantCulture, $"p{p}-k{i % 23}");
                     stream.Append(key, Encoding.UTF8.GetBytes(Payload(key, i)));
                 }
