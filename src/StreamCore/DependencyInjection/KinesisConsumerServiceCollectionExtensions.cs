@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +37,7 @@ public static class KinesisConsumerServiceCollectionExtensions
     /// <param name="applicationName">The application (the lease table's name).</param>
     /// <param name="configure">Configures the consumer; set <see cref="KinesisConsumerOptions.StreamName"/>.</param>
     /// <returns>The service collection, for chaining.</returns>
-    public static IServiceCollection AddKinesisConsumer<TProcessor>(this IServiceCollection services, string applicationName, Action<KinesisConsumerOptions> configure)
+    public static IServiceCollection AddKinesisConsumer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProcessor>(this IServiceCollection services, string applicationName, Action<KinesisConsumerOptions> configure)
         where TProcessor : class, IShardRecordProcessor =>
         AddKinesisConsumer(services, applicationName, (provider, options) =>
         {
