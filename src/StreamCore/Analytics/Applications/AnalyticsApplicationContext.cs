@@ -33,7 +33,10 @@ public sealed class AnalyticsApplicationContext
     /// <summary>The application's runtime properties (EnvironmentProperties): property group id to its map.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PropertyGroups { get; }
 
-    /// <summary>Run options with <see cref="Parallelism"/>, <see cref="RestoreFrom"/>, the engine's clock and the application's name.</summary>
+    /// <summary>
+    /// Run options with <see cref="Parallelism"/>, <see cref="RestoreFrom"/>, the engine's clock, the application's
+    /// name, and the engine's meter factory (so the run's metrics are on the engine's <c>StreamCore</c> meter).
+    /// </summary>
     /// <returns>New options, to adjust further.</returns>
     public WindowRunOptions RunOptions() => new()
     {
@@ -41,6 +44,7 @@ public sealed class AnalyticsApplicationContext
         RestoreFrom = RestoreFrom,
         TimeProvider = TimeProvider,
         Name = ApplicationName,
+        MeterFactory = Engine.Options.MeterFactory,
     };
 }
 
