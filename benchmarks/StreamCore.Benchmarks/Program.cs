@@ -37,6 +37,14 @@ if (args.Length > 0 && args[0] == "memory")
     return 0;
 }
 
-IConfig full = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1));
+// --inProcess runs this job in process (instead of adding a second, default job beside it that builds out of process).
+Job job = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1);
+if (args.Contains("--inProcess"))
+{
+    job = job.WithToolchain(InProcessEmitToolchain.Instance);
+    args = [.. args.Where(a => a != "--inProcess")];
+}
+
+IConfig full = DefaultConfig.Instance.AddJob(job);
 BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args, full);
 return 0;
