@@ -120,11 +120,6 @@ internal static partial class MappingRules
             throw new InvalidParameterValueException($"MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800; {members.MaximumRecordAgeInSeconds.Value.ToString(CultureInfo.InvariantCulture)} is below the minimum of 60.");
         }
 
-        if (members.TumblingWindowInSeconds is > 0)
-        {
-            throw new InvalidParameterValueException($"TumblingWindowInSeconds {members.TumblingWindowInSeconds.Value.ToString(CultureInfo.InvariantCulture)} is not supported by StreamCore yet: tumbling windows are not implemented; use 0 (off).");
-        }
-
         if (members.DestinationConfig is { } destinations)
         {
             if (destinations.OnSuccess is not null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 
 namespace StreamCore.Server.Tests.Lambda;
 
@@ -96,17 +97,48 @@ public sealed class LambdaAwsCliTests : IAsyncLifetime
         // The CLI prints the epoch-seconds timestamp as an ISO date.
         Assert.True(DateTimeOffset.Parse(first.GetProperty("LastModified").GetString()!, System.Globalization.CultureInfo.InvariantCulture).Year >= 2024);
 
-        // With tumbling window: not implemented yet, so refused with a clear error rather than accepted and ignored.
-        (int windowExit, _, string windowError) = await RunAsync(
+        // With tumbling window: accepted and echoed back.
+        JsonElement windowed = await OkAsync(
             "lambda", "create-event-source-mapping",
             "--function-name", "aggregate-stream",
             "--event-source-arn", Clickstream,
             "--starting-position", "LATEST",
             "--batch-size", "1000",
             "--tumbling-window-in-seconds", "60");
-        Assert.NotEqual(0, windowExit);
-        Assert.Contains("InvalidParameterValueException", windowError, StringComparison.Ordinal);
-        Assert.Contains("TumblingWindowInSeconds 60 is not supported by StreamCore yet", windowError, StringComparison.Ordinal);
+        Assert.Equal(60, windowed.GetProperty("TumblingWindowInSeconds").GetInt32());
+        Assert.Equal(1000, windowed.GetProperty("BatchSize").GetInt32());
+        Assert.Equal("arn:aws:lambda:us-east-1:123456789012:function:aggregate-stream", windowed.GetProperty("FunctionArn").GetString());
+
+        // ... and it runs: a record put through the CLI reaches the function URL as Lambda's window event (put again
+        // until one arrives: the mapping reads from LATEST, fixed once its poller opens the shards).
+        _function.Respond = static async (context, call) =>
+        {
+            context.Response.StatusCode = 200;
+            await context.Response.WriteAsync(System.Text.Encoding.UTF8.GetString(call.Body).Contains("\"isFinalInvokeForWindow\"", StringComparison.Ordinal) ? """{"state":{"clicks":1}}""" : "");
+        };
+        JsonElement? windowEvent = null;
+        for (int attempt = 0; attempt < 10 && windowEvent is null; attempt++)
+        {
+            await OkAsync("kinesis", "put-record", "--stream-name", "app-clickstream", "--partition-key", "user-123", "--data", Convert.ToBase64String("""{"event":"click"}"""u8));
+            DateTime until = DateTime.UtcNow.AddSeconds(3);
+            while (windowEvent is null && DateTime.UtcNow < until)
+            {
+                try
+                {
+                    FunctionCall call = await _function.NextCallAsync(until - DateTime.UtcNow);
+                    JsonElement body = JsonDocument.Parse(call.Body).RootElement.Clone();
+                    windowEvent = body.TryGetProperty("isFinalInvokeForWindow", out _) ? body : null;
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+        }
+
+        Assert.True(windowEvent is not null, "no window event reached the function URL");
+        Assert.Equal(JsonValueKind.Object, windowEvent.Value.GetProperty("state").ValueKind);
+        Assert.Equal(60_000, (DateTimeOffset.Parse(windowEvent.Value.GetProperty("window").GetProperty("end").GetString()!, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.Parse(windowEvent.Value.GetProperty("window").GetProperty("start").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).TotalMilliseconds);
+        Assert.Equal("aws:kinesis", windowEvent.Value.GetProperty("Records")[0].GetProperty("eventSource").GetString());
 
         // With event filtering: the pattern travels as a JSON string and comes back as given.
         JsonElement filtered = await OkAsync(
@@ -127,8 +159,8 @@ public sealed class LambdaAwsCliTests : IAsyncLifetime
         // List mappings.
         JsonElement listed = await OkAsync("lambda", "list-event-source-mappings", "--function-name", "process-stream");
         Assert.Equal(uuid, Assert.Single(listed.GetProperty("EventSourceMappings").EnumerateArray()).GetProperty("UUID").GetString());
-        Assert.Equal(1, (await OkAsync("lambda", "list-event-source-mappings", "--event-source-arn", Clickstream)).GetProperty("EventSourceMappings").GetArrayLength());
-        Assert.Equal(2, (await OkAsync("lambda", "list-event-source-mappings")).GetProperty("EventSourceMappings").GetArrayLength());
+        Assert.Equal(2, (await OkAsync("lambda", "list-event-source-mappings", "--event-source-arn", Clickstream)).GetProperty("EventSourceMappings").GetArrayLength());
+        Assert.Equal(3, (await OkAsync("lambda", "list-event-source-mappings")).GetProperty("EventSourceMappings").GetArrayLength());
 
         // Update mapping, then disable it.
         JsonElement updated = await OkAsync("lambda", "update-event-source-mapping", "--uuid", uuid, "--batch-size", "200", "--parallelization-factor", "4");

@@ -94,6 +94,7 @@ public class KinesisTimeWindowEvent : KinesisEvent
 
     /// <summary>The state the function returned last in this window (empty at the window's start).</summary>
     [JsonPropertyName("state")]
+    [JsonConverter(typeof(WindowStateConverter))]
     public Dictionary<string, string>? State { get; set; }
 
     /// <summary>The shard.</summary>
@@ -108,7 +109,7 @@ public class KinesisTimeWindowEvent : KinesisEvent
     [JsonPropertyName("isFinalInvokeForWindow")]
     public bool? IsFinalInvokeForWindow { get; set; }
 
-    /// <summary>True when the window ended early because its state reached the 1 MB cap.</summary>
+    /// <summary>True when the window ended early because its state passed the 1 MB cap (the window's records that follow start a fresh state).</summary>
     [JsonPropertyName("isWindowTerminatedEarly")]
     public bool? IsWindowTerminatedEarly { get; set; }
 
@@ -150,11 +151,20 @@ public class StreamsEventResponse
 /// </summary>
 public class KinesisTimeWindowResponse
 {
-    /// <summary>The state passed to the next invocation of the same window.</summary>
+    /// <summary>The state passed to the next invocation of the same window (required: a response without one is a failed invocation).</summary>
     [JsonPropertyName("state")]
+    [JsonConverter(typeof(WindowStateConverter))]
     public Dictionary<string, string>? State { get; set; }
 
-    /// <summary>The failed records; null or empty means all succeeded.</summary>
+    /// <summary>The failed records; null or empty means all succeeded (read only with <c>ReportBatchItemFailures</c>).</summary>
     [JsonPropertyName("batchItemFailures")]
-    public IList<StreamsEventResponse.BatchItemFailure>? BatchItemFailures { get; set; }
+    public IList<BatchItemFailure>? BatchItemFailures { get; set; }
+
+    /// <summary>One failed record.</summary>
+    public class BatchItemFailure
+    {
+        /// <summary>The record's sequence number.</summary>
+        [JsonPropertyName("itemIdentifier")]
+        public string? ItemIdentifier { get; set; }
+    }
 }

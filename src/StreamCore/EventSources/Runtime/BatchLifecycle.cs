@@ -15,7 +15,11 @@ internal sealed class BatchLifecycle(MappingRunner runner, ShardProcessor shard,
     /// Processes one batch; returns false when the lane must stop (a pause or a stop came first; what was not finished
     /// is read again from the checkpoint when the mapping resumes).
     /// </summary>
-    public async Task<bool> ProcessAsync(List<BatchItem> batch, CancellationToken generation, CancellationToken stop)
+    /// <param name="batch">The records (none for a window's final invocation).</param>
+    /// <param name="window">With tumbling windows, the batch's window (its state is read at each invocation and replaced by the function's).</param>
+    /// <param name="generation">Cancelled at a pause or a stop.</param>
+    /// <param name="stop">Cancelled at a stop (cancels an invocation in flight).</param>
+    public async Task<bool> ProcessAsync(List<BatchItem> batch, WindowTurn? window, CancellationToken generation, CancellationToken stop)
     {
         // The sub-batches still to process, in order; each with its attempts so far.
         var work = new LinkedList<Attempt>();
@@ -56,7 +60,7 @@ internal sealed class BatchLifecycle(MappingRunner runner, ShardProcessor shard,
                 }
             }
 
-            Invocation result = await runner.InvokeAsync(attempt.Items, settings, shard.ShardText, stop).ConfigureAwait(false);
+            Invocation result = await runner.InvokeAsync(attempt.Items, settings, shard.ShardText, window, stop).ConfigureAwait(false);
             if (result.NotInvoked)
             {
                 // The batch never reached the function (it is missing): retried until the records age out, no attempt used.
@@ -137,6 +141,12 @@ internal sealed class BatchLifecycle(MappingRunner runner, ShardProcessor shard,
     /// <summary>Sends the failure record of discarded records to the destination (retrying until it accepts) and finishes them.</summary>
     private async Task<bool> DiscardAsync(List<BatchItem> items, FailureCondition condition, int invocations, InvokeResponse? lastError, CancellationToken generation)
     {
+        if (items.Count == 0)
+        {
+            // A window's final invocation carries no records: there is no failure record to send, the window closes.
+            return true;
+        }
+
         int failures = 0;
         while (!await runner.SendFailureAsync(items, condition, invocations, lastError, settings, shard.ShardText, generation).ConfigureAwait(false))
         {

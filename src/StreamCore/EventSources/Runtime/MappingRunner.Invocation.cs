@@ -14,8 +14,8 @@ internal sealed partial class MappingRunner
     public bool Matches(in SourceRecord record, ShardId shardId, MappingSettings settings) =>
         MappingFilters.Matches(settings, record, shardId, this);
 
-    /// <summary>Invokes the function once with <paramref name="items"/> and reads the outcome.</summary>
-    public async Task<Invocation> InvokeAsync(List<BatchItem> items, MappingSettings settings, string shardText, CancellationToken stop)
+    /// <summary>Invokes the function once with <paramref name="items"/> (with tumbling windows, in <paramref name="window"/>) and reads the outcome.</summary>
+    public async Task<Invocation> InvokeAsync(List<BatchItem> items, MappingSettings settings, string shardText, WindowTurn? window, CancellationToken stop)
     {
         if (!_service.Functions.TryGetFunction(settings.FunctionArn, out RegisteredFunction? function))
         {
@@ -29,8 +29,13 @@ internal sealed partial class MappingRunner
             records.Add(item.Record);
         }
 
+        Metrics.Invoked(items.Count, items.Count == 0 ? TimeSpan.Zero : Time.GetUtcNow() - items[^1].Arrival);
+        if (window is { } turn)
+        {
+            return await InvokeInWindowAsync(function, records, items, settings, shardText, turn, stop).ConfigureAwait(false);
+        }
+
         var evnt = new KinesisEvent { Records = records };
-        Metrics.Invoked(items.Count, Time.GetUtcNow() - items[^1].Arrival);
         FunctionOutcome<StreamsEventResponse?> outcome = await function.InvokeAsync<KinesisEvent, StreamsEventResponse?>(
             evnt,
             KinesisEventJson.Default.KinesisEvent,
@@ -44,40 +49,95 @@ internal sealed partial class MappingRunner
         }
 
         _mapping.LastProcessingResult = "OK";
-        return settings.ReportBatchItemFailures ? Evaluate(outcome.Result, items) : default;
+        return settings.ReportBatchItemFailures ? Evaluate(outcome.Result?.BatchItemFailures?.Select(f => f?.ItemIdentifier), items) : default;
     }
+
+    /// <summary>
+    /// Invokes the function with a window's event (its bounds, the state it returned last, whether this is the final
+    /// invocation); the response must carry a state (else the invocation failed), which the window takes when the
+    /// records (all, or with ReportBatchItemFailures those before the lowest failure) succeeded.
+    /// </summary>
+    private async Task<Invocation> InvokeInWindowAsync(RegisteredFunction function, List<KinesisEvent.KinesisEventRecord> records, List<BatchItem> items, MappingSettings settings, string shardText, WindowTurn turn, CancellationToken stop)
+    {
+        TumblingWindow window = turn.Window;
+        var evnt = new KinesisTimeWindowEvent
+        {
+            Records = records,
+            Window = new KinesisTimeWindowEvent.TimeWindow { Start = window.Start.UtcDateTime, End = window.End.UtcDateTime },
+            State = new Dictionary<string, string>(window.State, StringComparer.Ordinal),
+            ShardId = shardText,
+            EventSourceARN = Source.StreamArn,
+            IsFinalInvokeForWindow = turn.Final,
+            IsWindowTerminatedEarly = turn.Final && window.TerminatedEarly,
+        };
+        FunctionOutcome<KinesisTimeWindowResponse?> outcome = await function.InvokeAsync<KinesisTimeWindowEvent, KinesisTimeWindowResponse?>(
+            evnt,
+            KinesisEventJson.Default.KinesisTimeWindowEvent,
+            ParseWindowResponse,
+            stop).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            Metrics.Failed(items.Count);
+            _mapping.LastProcessingResult = "PROBLEM: Function call failed";
+            return new Invocation(false, outcome.Error, null);
+        }
+
+        if (outcome.Result?.State is not { } state)
+        {
+            Metrics.Failed(items.Count);
+            _mapping.LastProcessingResult = "PROBLEM: Function call failed";
+            return new Invocation(false, InvokeResponse.Error("InvalidResponse", "A function of a mapping with tumbling windows must return a state property (KinesisTimeWindowResponse.State, {} for none): the invocation failed."), null);
+        }
+
+        _mapping.LastProcessingResult = "OK";
+        Invocation result = settings.ReportBatchItemFailures ? Evaluate(outcome.Result.BatchItemFailures?.Select(f => f?.ItemIdentifier), items) : default;
+        if (result.Error is null && !turn.Final)
+        {
+            window.Accept(state, JsonSerializer.SerializeToUtf8Bytes(state, KinesisEventJson.Default.DictionaryStringString).Length);
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a JSON function's window response; one without a state (empty, null, a misspelled key) fails the invocation.</summary>
+    private static KinesisTimeWindowResponse? ParseWindowResponse(ReadOnlyMemory<byte> payload) =>
+        payload.IsEmpty ? null : JsonSerializer.Deserialize(payload.Span, KinesisEventJson.Default.KinesisTimeWindowResponse);
 
     /// <summary>
     /// ReportBatchItemFailures: no failures (a null response or list) is a success; an empty or null itemIdentifier, or one
     /// that is not in the batch, is a complete failure; otherwise a partial failure from the lowest reported record.
     /// </summary>
-    private Invocation Evaluate(StreamsEventResponse? response, List<BatchItem> items)
+    private Invocation Evaluate(IEnumerable<string?>? failures, List<BatchItem> items)
     {
-        if (response?.BatchItemFailures is not { Count: > 0 } failures)
+        if (failures is null)
         {
             return default;
         }
 
-        var index = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
-        for (int i = 0; i < items.Count; i++)
-        {
-            index[items[i].Record.Kinesis!.SequenceNumber!] = i;
-        }
-
+        Dictionary<string, int>? index = null;
         int lowest = int.MaxValue;
-        foreach (StreamsEventResponse.BatchItemFailure? failure in failures)
+        foreach (string? identifier in failures)
         {
-            if (failure?.ItemIdentifier is not { Length: > 0 } id || !index.TryGetValue(id, out int at))
+            if (index is null)
+            {
+                index = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+                for (int i = 0; i < items.Count; i++)
+                {
+                    index[items[i].Record.Kinesis!.SequenceNumber!] = i;
+                }
+            }
+
+            if (identifier is not { Length: > 0 } id || !index.TryGetValue(id, out int at))
             {
                 Metrics.Failed(items.Count);
                 _mapping.LastProcessingResult = "PROBLEM: Function call failed";
-                return new Invocation(false, InvokeResponse.Error("InvalidBatchItemFailure", $"The itemIdentifier '{failure?.ItemIdentifier}' is empty or names no record of the batch: the whole batch failed."), null);
+                return new Invocation(false, InvokeResponse.Error("InvalidBatchItemFailure", $"The itemIdentifier '{identifier}' is empty or names no record of the batch: the whole batch failed."), null);
             }
 
             lowest = Math.Min(lowest, at);
         }
 
-        return new Invocation(false, null, lowest);
+        return index is null ? default : new Invocation(false, null, lowest);
     }
 
     /// <summary>Reads a JSON response for ReportBatchItemFailures; a response that is not one (a misspelled key) fails the whole batch.</summary>

@@ -29,6 +29,9 @@ internal sealed class ShardProcessor
     private readonly string _shardText;
     private readonly int _fixedRecordBytes;
     private bool _ended;
+
+    // The last read reached the tip of the shard (so every record that arrived before now has been read).
+    private bool _caughtUp;
     private IReadOnlyList<SourceChildShard>? _children;
 
     public ShardProcessor(MappingRunner runner, ShardId shardId, ShardProgress progress, MappingSettings settings)
@@ -41,6 +44,11 @@ internal sealed class ShardProcessor
         _lanes = [.. Enumerable.Range(0, lanes).Select(_ => new Lane())];
         _pending = new PendingRecords(Math.Max(2 * lanes * settings.BatchSize, 2 * Constraints.MaxGetRecordsLimit));
         _shardText = shardId.ToString();
+        if (settings.TumblingWindowInSeconds == 0)
+        {
+            // Tumbling windows were turned off by an update: the open window is dropped without a final invocation.
+            progress.Window = null;
+        }
 
         // Each record's JSON beside its data, partition key and sequence number (twice: sequenceNumber and eventID).
         _fixedRecordBytes = 300 + runner.Source.StreamArn.Length + runner.Region.Length + runner.InvokeIdentityArn.Length + _shardText.Length;
@@ -88,7 +96,7 @@ internal sealed class ShardProcessor
             lock (_lock)
             {
                 _progress.Advance(null, _pending.FirstUnfinished);
-                if (_children is { } children && _pending.Count == 0)
+                if (_children is { } children && _pending.Count == 0 && _progress.Window is null)
                 {
                     return ShardOutcome.Finished(children);
                 }
@@ -158,6 +166,11 @@ internal sealed class ShardProcessor
                 }
 
                 SourceBatch batch = await reader.ReadAsync(Timeout.InfiniteTimeSpan, generation).ConfigureAwait(false);
+                lock (_lock)
+                {
+                    _caughtUp = batch.MillisBehindLatest == 0;
+                }
+
                 if (batch.Count > 0)
                 {
                     readSomething();
@@ -263,20 +276,162 @@ internal sealed class ShardProcessor
     private async Task RunLaneAsync(Lane lane, CancellationToken generation, CancellationToken stop)
     {
         var lifecycle = new BatchLifecycle(_runner, this, _settings);
-        while (await GatherAsync(lane, generation).ConfigureAwait(false) is { } batch)
+        while (await (_settings.TumblingWindowInSeconds > 0 ? GatherWindowAsync(lane, generation) : GatherAsync(lane, generation)).ConfigureAwait(false) is { } batch)
         {
-            if (!await lifecycle.ProcessAsync(batch, generation, stop).ConfigureAwait(false))
+            if (!await lifecycle.ProcessAsync(batch.Items, batch.Window, generation, stop).ConfigureAwait(false))
             {
                 return;
             }
+
+            if (batch.Window is { Final: true } turn)
+            {
+                CloseWindow(turn.Window);
+            }
         }
+    }
+
+    /// <summary>After the window's final invocation (done, or discarded): the state is dropped; an early termination goes on in the same window.</summary>
+    private void CloseWindow(TumblingWindow window)
+    {
+        lock (_lock)
+        {
+            if (window.TerminatedEarly)
+            {
+                window.Restart();
+            }
+            else if (ReferenceEquals(_progress.Window, window))
+            {
+                _progress.Window = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// With tumbling windows, the lane's next batch: records of one window only (cut at the window's end, besides
+    /// BatchSize, 6 MB and the batching window), and once the window is over (a later record is read, the shard ended,
+    /// or its end passed with the reader caught up) or its state passed the cap, its final invocation (no records); null to stop.
+    /// </summary>
+    private async Task<LaneBatch?> GatherWindowAsync(Lane lane, CancellationToken generation)
+    {
+        while (true)
+        {
+            Task signal;
+            TimeSpan wait;
+            lock (_lock)
+            {
+                signal = lane.Signal.Next;
+                if (generation.IsCancellationRequested)
+                {
+                    return null;
+                }
+
+                if (NextWindowBatch(lane, out wait) is { } batch)
+                {
+                    return batch;
+                }
+
+                if (lane.Items.Count == 0 && _ended && (_children is null || _progress.Window is null))
+                {
+                    return null;
+                }
+            }
+
+            try
+            {
+                await (wait == Timeout.InfiniteTimeSpan ? signal.WaitAsync(generation) : signal.WaitAsync(wait, _runner.Time, generation)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The batching window or the tumbling window has passed: the next round decides.
+            }
+            catch (OperationCanceledException) when (generation.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The next batch of a windowed lane, or null with how long to wait. Under the lock.</summary>
+    private LaneBatch? NextWindowBatch(Lane lane, out TimeSpan wait)
+    {
+        wait = Timeout.InfiniteTimeSpan;
+        DateTimeOffset now = _runner.Time.GetUtcNow();
+        TumblingWindow? open = _progress.Window;
+        if (open is { TerminatedEarly: true })
+        {
+            return new LaneBatch([], new WindowTurn(open, Final: true));
+        }
+
+        bool any = lane.Items.Count > 0;
+        BatchItem first = any ? lane.Items.Peek() : default;
+        if (open is not null && (!any || !open.Holds(first.Arrival)))
+        {
+            // Nothing of the open window waits: it is over once a later record is read, the shard ended, or its end
+            // passed with the reader caught up (a record that arrives from now on belongs to a later window).
+            bool over = any || _children is not null || (now >= open.End && _caughtUp);
+            if (!over)
+            {
+                if (open.Invoked && now < open.End)
+                {
+                    wait = open.End - now;
+                }
+
+                return null;
+            }
+
+            if (open.Invoked)
+            {
+                return new LaneBatch([], new WindowTurn(open, Final: true));
+            }
+
+            // Nothing was invoked since the window opened (or since its early termination): nothing to close.
+            _progress.Window = open = null;
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        open ??= _progress.Window = TumblingWindow.Holding(first.Arrival, _settings.TumblingWindowInSeconds);
+
+        // The window's records at the head of the lane, as many as one batch takes.
+        int own = 0;
+        long bytes = EnvelopeBytes;
+        bool cut = false;
+        foreach (BatchItem item in lane.Items)
+        {
+            if (!open.Holds(item.Arrival) || own == _settings.BatchSize || (own > 0 && bytes + item.PayloadBytes + 1 > MaxPayloadBytes))
+            {
+                cut = true;
+                break;
+            }
+
+            bytes += item.PayloadBytes + 1;
+            own++;
+        }
+
+        TimeSpan window = TimeSpan.FromSeconds(_settings.MaximumBatchingWindowInSeconds);
+        TimeSpan waited = now - first.Arrival;
+        if (cut || _ended || waited >= window || (now >= open.End && _caughtUp))
+        {
+            return new LaneBatch(Take(lane, own), new WindowTurn(open, Final: false));
+        }
+
+        wait = window - waited;
+        if (now < open.End && open.End - now < wait)
+        {
+            wait = open.End - now;
+        }
+
+        return null;
     }
 
     /// <summary>
     /// The lane's next batch: once it has a record, up to BatchSize records as soon as BatchSize are there, the payload
     /// would pass 6 MB, the batching window since the first record has passed, or the shard ended; null to stop.
     /// </summary>
-    private async Task<List<BatchItem>?> GatherAsync(Lane lane, CancellationToken generation)
+    private async Task<LaneBatch?> GatherAsync(Lane lane, CancellationToken generation)
     {
         TimeSpan window = TimeSpan.FromSeconds(_settings.MaximumBatchingWindowInSeconds);
         while (true)
@@ -298,7 +453,7 @@ internal sealed class ShardProcessor
                     TimeSpan waited = _runner.Time.GetUtcNow() - lane.Items.Peek().Arrival;
                     if (_ended || lane.Items.Count >= _settings.BatchSize || lane.Bytes + EnvelopeBytes >= MaxPayloadBytes || waited >= window)
                     {
-                        return Take(lane);
+                        return new LaneBatch(Take(lane, _settings.BatchSize), null);
                     }
 
                     wait = window - waited;
@@ -320,12 +475,12 @@ internal sealed class ShardProcessor
         }
     }
 
-    /// <summary>Takes up to BatchSize records, stopping before the payload would pass 6 MB (but at least one). Under the lock.</summary>
-    private List<BatchItem> Take(Lane lane)
+    /// <summary>Takes up to <paramref name="max"/> records, stopping before the payload would pass 6 MB (but at least one). Under the lock.</summary>
+    private static List<BatchItem> Take(Lane lane, int max)
     {
-        var batch = new List<BatchItem>(Math.Min(lane.Items.Count, _settings.BatchSize));
+        var batch = new List<BatchItem>(Math.Min(lane.Items.Count, max));
         long bytes = EnvelopeBytes;
-        while (lane.Items.Count > 0 && batch.Count < _settings.BatchSize)
+        while (lane.Items.Count > 0 && batch.Count < max)
         {
             BatchItem next = lane.Items.Peek();
             if (batch.Count > 0 && bytes + next.PayloadBytes + 1 > MaxPayloadBytes)
@@ -355,6 +510,9 @@ internal sealed class ShardProcessor
 
 /// <summary>One record of a lane: its place in the shard's read order, its sequence number, its event record and its share of the payload.</summary>
 internal readonly record struct BatchItem(long Ordinal, SequenceNumber Sequence, KinesisEvent.KinesisEventRecord Record, int PayloadBytes, DateTimeOffset Arrival);
+
+/// <summary>A batch a lane took: its records (none for a window's final invocation) and, with tumbling windows, its window.</summary>
+internal readonly record struct LaneBatch(List<BatchItem> Items, WindowTurn? Window);
 
 /// <summary>How a shard's processing ended.</summary>
 internal sealed record ShardOutcome(ShardOutcomeKind Kind, IReadOnlyList<SourceChildShard>? Children, string? Problem)

@@ -16,6 +16,9 @@ internal sealed class ShardProgress
 
     public bool Finished { get; set; }
 
+    /// <summary>With tumbling windows, the shard's open window and its state (null: none open).</summary>
+    public TumblingWindow? Window { get; set; }
+
     /// <summary>
     /// A reader opened at LATEST or AT_TIMESTAMP that has read nothing yet, kept across a pause so the position it fixed
     /// is not lost (no sequence number names it yet).
