@@ -80,13 +80,34 @@ internal sealed class WindowEngine<TEvent, TKey, TAcc, TResult>
         WindowTimeKind kind = _settings.TimeKind;
         if (_workers.Length == 1)
         {
+            // The hot loop: the partition's max seen time is kept in a local and handed to the tracker once per batch.
             WindowOperator<TEvent, TKey, TAcc, TResult> worker = _workers[0];
-            for (int i = 0; i < events.Length; i++)
+            Func<TEvent, TKey> keyOf = _key;
+            long maxSeen = long.MinValue;
+            if (kind == WindowTimeKind.EventTime)
             {
-                TEvent value = events[i];
-                long timestamp = kind == WindowTimeKind.EventTime ? eventTime!(value) : kind == WindowTimeKind.ArrivalTime && arrivalTimes.Length > 0 ? arrivalTimes[i] : now;
-                _tracker.Observe(partition, timestamp);
-                worker.Add(value, _key(value), timestamp);
+                for (int i = 0; i < events.Length; i++)
+                {
+                    TEvent value = events[i];
+                    long timestamp = eventTime!(value);
+                    maxSeen = Math.Max(maxSeen, timestamp);
+                    worker.Add(value, keyOf(value), timestamp);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < events.Length; i++)
+                {
+                    TEvent value = events[i];
+                    long timestamp = kind == WindowTimeKind.ArrivalTime && arrivalTimes.Length > 0 ? arrivalTimes[i] : now;
+                    maxSeen = Math.Max(maxSeen, timestamp);
+                    worker.Add(value, keyOf(value), timestamp);
+                }
+            }
+
+            if (events.Length > 0)
+            {
+                _tracker.Observe(partition, maxSeen);
             }
         }
         else

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StreamCore.Analytics;
@@ -41,6 +42,9 @@ internal sealed partial class WindowOperator<TEvent, TKey, TAcc, TResult>
     private readonly TimeWindow[] _assigned;
     private Pane? _lastPane;
 
+    /// <summary>The tumbling pane the fast path adds to: unfired (max timestamp above the watermark), no early trigger.</summary>
+    private Pane? _hotPane;
+
     private readonly Dictionary<TKey, List<KeyWindow>> _keyWindows = [];
     private readonly PriorityQueue<(KeyWindow Window, int Version), long> _keyTimers = new();
 
@@ -70,7 +74,30 @@ internal sealed partial class WindowOperator<TEvent, TKey, TAcc, TResult>
     public int LiveWindowCount => _panes.Values.Sum(p => p.Slots.Count) + _keyWindows.Values.Sum(l => l.Count);
 
     /// <summary>Adds one event with its key and event time; returns <see langword="false"/> when it went to the side output.</summary>
+    /// <remarks>
+    /// The fast path: an event of the tumbling pane it shares with the one before (<see cref="_hotPane"/>: not fired,
+    /// no early trigger) is one range check, one dictionary lookup and the accumulator update. Anything else (a new
+    /// pane, a late or early firing, other windows) takes <see cref="AddSlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Add(TEvent value, TKey key, long timestamp)
+    {
+        if (_hotPane is { } hot && timestamp >= hot.Window.Start && timestamp < hot.Window.End)
+        {
+            ref Slot slot = ref CollectionsMarshal.GetValueRefOrAddDefault(hot.Slots, key, out bool exists);
+            if (!exists)
+            {
+                slot.Accumulator = _aggregator.CreateAccumulator();
+            }
+
+            _aggregator.Add(ref slot.Accumulator, value);
+            return true;
+        }
+
+        return AddSlow(value, key, timestamp);
+    }
+
+    private bool AddSlow(TEvent value, TKey key, long timestamp)
     {
         long watermark = Watermark;
         switch (_assigner.Kind)
@@ -87,6 +114,11 @@ internal sealed partial class WindowOperator<TEvent, TKey, TAcc, TResult>
                     }
 
                     pane = _lastPane = PaneFor(window);
+                }
+
+                if (_earlyCount == 0 && _earlyInterval == 0 && pane.Window.MaxTimestamp > watermark)
+                {
+                    _hotPane = pane; // until the watermark reaches it (AdvanceWatermark)
                 }
 
                 AddTo(pane, key, value, watermark);
@@ -126,6 +158,11 @@ internal sealed partial class WindowOperator<TEvent, TKey, TAcc, TResult>
         }
 
         Watermark = watermark;
+        if (_hotPane is { } hot && hot.Window.MaxTimestamp <= watermark)
+        {
+            _hotPane = null; // it fires now: later events are late firings or late
+        }
+
         while (_paneTimers.TryPeek(out Pane? pane, out long due) && due <= watermark)
         {
             _paneTimers.Dequeue();

@@ -1,3 +1,5 @@
+using StreamCore.Kinesis;
+
 namespace StreamCore.Connectors;
 
 /// <summary>
@@ -23,6 +25,16 @@ internal abstract class RecordSink
     /// their results.
     /// </summary>
     public abstract ValueTask PutRecordsAsync(ReadOnlyMemory<SinkRecord> records, Memory<SinkResult> results, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sink for <paramref name="streamName"/> through <paramref name="client"/>: over the embedded engine's own
+    /// client, <see cref="EmbeddedEngineRecordSink"/> (the event-bus fast path unless faults or limits apply); over any
+    /// other Kinesis, the client itself.
+    /// </summary>
+    public static RecordSink For(IKinesisClient client, string streamName) =>
+        client is KinesisClient { Engine: { } engine }
+            ? new EmbeddedEngineRecordSink(engine, client, streamName)
+            : new KinesisClientRecordSink(client, streamName);
 }
 
 /// <summary>One shard as the sink reports it.</summary>

@@ -47,9 +47,7 @@ public static class KinesisProducerServiceCollectionExtensions
             }
 
             IKinesisClient client = provider.GetRequiredService<IKinesisClient>();
-            RecordSink sink = client is KinesisClient { Engine: { } engine }
-                ? new EmbeddedEngineRecordSink(engine, client, streamName)
-                : new KinesisClientRecordSink(client, streamName);
+            RecordSink sink = RecordSink.For(client, streamName);
             return new KinesisProducer(sink, value, provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>());
         });
         services.TryAddSingleton(provider => provider.GetRequiredKeyedService<KinesisProducer>(streamName));
