@@ -124,8 +124,19 @@ public sealed partial class KinesisConsumer : IAsyncDisposable
 
             await Source.ValidateAsync(cancellationToken).ConfigureAwait(false);
             await Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            await SyncShardsAsync(cancellationToken).ConfigureAwait(false);
-            await TakeLeasesAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SyncShardsAsync(cancellationToken).ConfigureAwait(false);
+                await TakeLeasesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // A start that fails or is cancelled after it took leases leaves nothing running: the shards it started
+                // hand their leases back (their processors may checkpoint), so the worker can be started again or dropped.
+                await ShutDownAsync([.. _held.Values]).ConfigureAwait(false);
+                throw;
+            }
+
             _state = 1;
             ConsumerLog.Started(Logger, WorkerId, ApplicationName, Source.StreamName);
             CancellationToken loops = _loops.Token;
@@ -218,6 +229,16 @@ public sealed partial class KinesisConsumer : IAsyncDisposable
             await _disposing.CancelAsync().ConfigureAwait(false);
             Metrics.Dispose();
         }
+    }
+
+    private static async Task ShutDownAsync(ShardConsumer[] consumers)
+    {
+        foreach (ShardConsumer consumer in consumers)
+        {
+            consumer.RequestShutdown();
+        }
+
+        await Task.WhenAll(consumers.Select(c => c.Completion)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task LoopAsync(TimeSpan interval, Func<CancellationToken, Task> step, CancellationToken cancellationToken)

@@ -28,6 +28,7 @@ internal sealed class ShardConsumer
     private long _lastWriteTimestamp;
     private volatile bool _isLost;
     private bool _readToEnd;
+    private bool _retrying; // a failed batch waits for its retry: LargestDelivered is what was processed, not the batch's end
     private bool _inShardEnded;
 
     public ShardConsumer(KinesisConsumer owner, Lease lease)
@@ -128,7 +129,7 @@ internal sealed class ShardConsumer
                     nameof(target));
             }
 
-            if (_readToEnd && given == LargestDelivered)
+            if (_readToEnd && !_retrying && given == LargestDelivered)
             {
                 value = ExtendedSequenceNumber.ShardEnd; // the last record of a closed shard: the shard is done
             }
@@ -225,6 +226,7 @@ internal sealed class ShardConsumer
                 }
 
                 Fill(batch);
+                ExtendedSequenceNumber processedThrough = LargestDelivered;
                 input.MillisBehindLatest = batch.MillisBehindLatest;
                 input.IsAtShardEnd = batch.IsShardEnd;
                 _owner.Metrics.RecordBatch(ShardId, batch.MillisBehindLatest);
@@ -241,7 +243,7 @@ internal sealed class ShardConsumer
 
                 if (_records.Count > 0 || _options.CallProcessRecordsEvenForEmptyRecordList)
                 {
-                    await ProcessAsync(processor, input, any).ConfigureAwait(false);
+                    await ProcessAsync(processor, input, processedThrough, any).ConfigureAwait(false);
                 }
 
                 _records.Clear();
@@ -456,7 +458,8 @@ internal sealed class ShardConsumer
         _owner.Metrics.RecordRecords(ShardId, _records.Count, bytes);
     }
 
-    private async Task ProcessAsync(IShardRecordProcessor processor, ProcessRecordsInput input, CancellationToken cancellationToken)
+    /// <summary>Processes a batch; <paramref name="processedThrough"/> is where processing stood before it.</summary>
+    private async Task ProcessAsync(IShardRecordProcessor processor, ProcessRecordsInput input, ExtendedSequenceNumber processedThrough, CancellationToken cancellationToken)
     {
         int attempt = 0;
         while (true)
@@ -477,8 +480,14 @@ internal sealed class ShardConsumer
                 }
 
                 // The shard waits; the retry delivers what the failed attempt did not checkpoint. A stop during the wait
-                // ends here: the next owner starts after the last checkpoint.
+                // ends here: the next owner starts after the last checkpoint. Until the retry delivers the batch again,
+                // only what was processed may be checkpointed (a shutdown checkpoint must not cover the failed batch).
+                ExtendedSequenceNumber attempted = LargestDelivered;
+                LargestDelivered = LastCheckpoint > processedThrough ? LastCheckpoint : processedThrough;
+                _retrying = true;
                 await Task.Delay(Backoff(attempt++), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                LargestDelivered = attempted;
+                _retrying = false;
                 _records.RemoveThrough(LastCheckpoint, !LastCheckpoint.IsSentinel && StreamCore.SequenceNumber.TryParse(LastCheckpoint.SequenceNumber, out StreamCore.SequenceNumber s) ? s : null);
                 if (_records.Count == 0 && !_options.CallProcessRecordsEvenForEmptyRecordList)
                 {

@@ -32,6 +32,12 @@ public sealed class RecordingProcessor(string worker, ScenarioLog log) : IShardR
 
     public Func<ProcessRecordsInput, ValueTask>? OnBatch { get; init; }
 
+    /// <summary>Runs after the batch's records are recorded (processed), before the batch's checkpoint.</summary>
+    public Func<ProcessRecordsInput, ValueTask>? AfterRecords { get; init; }
+
+    /// <summary>Runs at the shard's end, before the SHARD_END checkpoint.</summary>
+    public Func<ShardEndedInput, ValueTask>? OnShardEnded { get; init; }
+
     public bool CheckpointAtShardEnd { get; init; } = true;
 
     public bool CheckpointOnShutdown { get; init; } = true;
@@ -55,6 +61,11 @@ public sealed class RecordingProcessor(string worker, ScenarioLog log) : IShardR
             log.Records.Enqueue(new Seen(worker, input.ShardId, record.SequenceNumber, record.SubSequenceNumber, record.PartitionKey, Encoding.UTF8.GetString(record.Data.Span)));
         }
 
+        if (AfterRecords is not null)
+        {
+            await AfterRecords(input);
+        }
+
         if (CheckpointEachBatch && input.Records.Count > 0)
         {
             await input.Checkpointer.CheckpointAsync(cancellationToken);
@@ -70,6 +81,11 @@ public sealed class RecordingProcessor(string worker, ScenarioLog log) : IShardR
     public async ValueTask ShardEndedAsync(ShardEndedInput input, CancellationToken cancellationToken)
     {
         log.Events.Enqueue($"{worker} ended {_shard}");
+        if (OnShardEnded is not null)
+        {
+            await OnShardEnded(input);
+        }
+
         if (CheckpointAtShardEnd)
         {
             await input.Checkpointer.CheckpointAsync(cancellationToken);
