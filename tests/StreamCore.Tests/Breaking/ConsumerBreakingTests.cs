@@ -494,4 +494,41 @@ public sealed class ConsumerBreakingTests
         await PumpForAsync(t, TimeSpan.FromSeconds(30));
         Assert.Equal(records, log.Records.Count);
     }
+
+    [Fact]
+    public async Task Two_workers_on_two_file_system_stores_over_one_folder_share_the_shards_and_hand_off_without_loss_or_duplicates()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "breaker-leases-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var t = new TestEngine();
+            DataStream stream = t.Engine.CreateStream("s", 4);
+            Write(stream, 0, 200);
+            using var storeA = new FileSystemLeaseStore(folder);
+            using var storeB = new FileSystemLeaseStore(folder);
+            var log = new BreakLog();
+            await using var a = new KinesisConsumer(stream, Options(t, storeA, "a", log));
+            await using var b = new KinesisConsumer(stream, Options(t, storeB, "b", log));
+            await a.StartAsync();
+            await b.StartAsync();
+            await PumpUntilAsync(t, () => a.HeldShardIds.Count == 2 && b.HeldShardIds.Count == 2 && log.Data.Distinct().Count() >= 200, "the two workers balanced the shards and processed the records", TimeSpan.FromSeconds(1));
+            Assert.Empty(a.HeldShardIds.Intersect(b.HeldShardIds));
+
+            // A graceful stop of one hands its shards to the other, which starts right after the checkpoints.
+            await a.StopAsync().WaitAsync(Patience);
+            int beforeHandOff = log.Records.Count;
+            Write(stream, 200, 200);
+            await PumpUntilAsync(t, () => b.HeldShardIds.Count == 4 && log.Data.Distinct().Count() >= 400, "the survivor took every shard and processed the rest", TimeSpan.FromSeconds(1));
+            Assert.Equal(Expected(0, 400).Order(), log.Data.Distinct().Order());
+            Assert.Equal(200, log.Records.Skip(beforeHandOff).Count()); // nothing after the hand-off delivered twice
+            Assert.All(await storeA.ListLeasesAsync(default), l => Assert.Equal("b", l.LeaseOwner));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
 }

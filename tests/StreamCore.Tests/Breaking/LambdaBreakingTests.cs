@@ -143,4 +143,98 @@ public sealed class LambdaBreakingTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_handler_that_hangs_past_its_timeout_ignoring_its_token_fails_the_attempt_and_the_retry_delivers_the_batch()
+    {
+        await using var h = new MappingHarness();
+        int calls = 0;
+        var delivered = new List<string>();
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Lambda.Functions.RegisterKinesisHandler("process-stream", async (e, _) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await hung.Task; // ignores its token: only the timeout ends this attempt
+            }
+
+            lock (delivered)
+            {
+                delivered.AddRange(e.Records.Select(Data));
+            }
+        }, TimeSpan.FromSeconds(3));
+        h.Put("k", "r", 3);
+        string uuid = await h.MapAsync(r => r.BatchSize = 10);
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Count >= 3; } }, TimeSpan.FromSeconds(1));
+        lock (delivered)
+        {
+            Assert.Equal(["r0", "r1", "r2"], delivered);
+        }
+
+        Assert.Equal(2, Volatile.Read(ref calls));
+        MappingRunner runner = h.Lambda.Find(uuid)!.Runner!;
+        await h.AdvanceUntilAsync(() => runner.Checkpoints.Values.Single() is not null, TimeSpan.FromSeconds(1));
+        hung.SetResult();
+    }
+
+    [Fact]
+    public async Task With_lanes_a_split_while_one_lane_is_blocked_keeps_every_keys_order_across_parent_and_children()
+    {
+        await using var h = new MappingHarness();
+        var blocked = true;
+        var delivered = new List<string>();
+        h.Lambda.Functions.RegisterKinesisHandler("process-stream", (e, _) =>
+        {
+            if (Volatile.Read(ref blocked) && e.Records.Any(r => r.Kinesis!.PartitionKey == "slow"))
+            {
+                throw new InvalidOperationException("the slow key's downstream is down (test)");
+            }
+
+            lock (delivered)
+            {
+                delivered.AddRange(e.Records.Select(Data));
+            }
+
+            return Task.CompletedTask;
+        });
+        // Lanes are chosen by the key's string hash: the fast keys are ones that do not share the slow key's lane.
+        static uint Lane(string key) => (uint)key.GetHashCode(StringComparison.Ordinal) % 4;
+        string[] keys = ["slow", .. Enumerable.Range(0, 100).Select(i => "fast" + i).Where(k => Lane(k) != Lane("slow")).Take(7)];
+        await h.MapAsync(r => { r.ParallelizationFactor = 4; r.BatchSize = 2; });
+        for (int i = 0; i < 40; i++)
+        {
+            h.Put(keys[i % keys.Length], $"{keys[i % keys.Length]}:{i}");
+        }
+
+        ShardInfo parent = h.Stream.Shards[0];
+        h.Stream.SplitShard(parent.ShardId, parent.HashKeyRange.StartingHashKey + ((parent.HashKeyRange.EndingHashKey - parent.HashKeyRange.StartingHashKey) / 2));
+        for (int i = 40; i < 80; i++)
+        {
+            h.Put(keys[i % keys.Length], $"{keys[i % keys.Length]}:{i}");
+        }
+
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Count(d => !d.StartsWith("slow", StringComparison.Ordinal)) >= 35; } }, TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 20; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(2));
+            await MappingHarness.WaitForQuietAsync();
+        }
+
+        lock (delivered)
+        {
+            // The parent's other lanes finished; the children wait for its blocked lane (they hold later records of its keys).
+            Assert.DoesNotContain(delivered, d => int.Parse(d.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) >= 40);
+        }
+
+        Volatile.Write(ref blocked, false);
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Distinct().Count() >= 80; } }, TimeSpan.FromSeconds(1));
+        lock (delivered)
+        {
+            foreach (IGrouping<string, string> key in delivered.Distinct().GroupBy(d => d.Split(':')[0]))
+            {
+                int[] order = [.. key.Select(d => int.Parse(d.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture))];
+                Assert.Equal(order.Order(), order);
+            }
+        }
+    }
 }
