@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace StreamCore.Analytics;
 
 /// <summary>
@@ -105,7 +107,7 @@ internal sealed partial class WindowQuery<TEvent, TKey, TAcc, TResult> : WindowQ
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(decode);
         options = WindowRunOptions.Checked(options);
-        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(new Connectors.DataStreamRecordSource(stream), decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options);
+        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(new Connectors.DataStreamRecordSource(stream), decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options, stream.Engine.Options.MeterFactory);
     }
 
     public override WindowRun<TEvent, TKey, TResult> Start(Kinesis.IKinesisClient client, string streamName, Func<ReadOnlyMemory<byte>, TEvent> decode, ShardPosition? position = null, WindowRunOptions? options = null)
@@ -115,7 +117,8 @@ internal sealed partial class WindowQuery<TEvent, TKey, TAcc, TResult> : WindowQ
         ArgumentNullException.ThrowIfNull(decode);
         options = WindowRunOptions.Checked(options);
         var source = new Connectors.KinesisClientRecordSource(client, streamName, new Connectors.KinesisClientSourceOptions { TimeProvider = options.TimeProvider });
-        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(source, decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options);
+        IMeterFactory? engineMeters = client is Kinesis.KinesisClient { Engine: { } engine } ? engine.Options.MeterFactory : null;
+        return WindowRunner<TEvent, TKey, TAcc, TResult>.Start(this, new RecordSourceInput<TEvent>(source, decode, position ?? ShardPosition.TrimHorizon, options.RestoreFrom), options, engineMeters);
     }
 
     internal WindowEngine<TEvent, TKey, TAcc, TResult> CreateEngine(int parallelism, WindowCheckpoint? restoreFrom, long now)

@@ -29,7 +29,10 @@ public sealed class WindowRunOptions
     /// <summary>The name its metrics are tagged with (<c>Application</c>); default <c>windows</c>.</summary>
     public string Name { get; set; } = "windows";
 
-    /// <summary>Where the metrics' meter (<c>StreamCore</c>) comes from; default a meter of the run's own.</summary>
+    /// <summary>
+    /// Where the metrics' meter (<c>StreamCore</c>) comes from; default, over a stream of the embedded engine, the
+    /// engine's <see cref="StreamEngineOptions.MeterFactory"/>, else a meter of the run's own.
+    /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 
     internal static WindowRunOptions Checked(WindowRunOptions? options)

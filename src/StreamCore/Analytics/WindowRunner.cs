@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 
 namespace StreamCore.Analytics;
@@ -69,7 +70,7 @@ internal sealed class WindowRunner<TEvent, TKey, TAcc, TResult> : WindowRun<TEve
     private long _recordsIn;
     private int _disposed;
 
-    private WindowRunner(WindowQuery<TEvent, TKey, TAcc, TResult> query, WindowInput<TEvent> input, WindowRunOptions options)
+    private WindowRunner(WindowQuery<TEvent, TKey, TAcc, TResult> query, WindowInput<TEvent> input, WindowRunOptions options, IMeterFactory? engineMeters)
     {
         _query = query;
         _input = input;
@@ -81,7 +82,7 @@ internal sealed class WindowRunner<TEvent, TKey, TAcc, TResult> : WindowRun<TEve
         var output = new BoundedChannelOptions(options.OutputCapacity) { SingleWriter = true };
         _results = Channel.CreateBounded<WindowResult<TKey, TResult>>(output);
         _late = Channel.CreateBounded<LateEvent<TEvent>>(output);
-        _metrics = new AnalyticsMetrics(options.Name, options.MeterFactory);
+        _metrics = new AnalyticsMetrics(options.Name, options.MeterFactory ?? engineMeters);
         _watermark = _engine.Watermark;
         _recordsIn = _engine.RecordsIn;
     }
@@ -98,9 +99,10 @@ internal sealed class WindowRunner<TEvent, TKey, TAcc, TResult> : WindowRun<TEve
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public static WindowRunner<TEvent, TKey, TAcc, TResult> Start(WindowQuery<TEvent, TKey, TAcc, TResult> query, WindowInput<TEvent> input, WindowRunOptions options)
+    // engineMeters: over a stream of the embedded engine, its meter factory, so the run records on the engine's meter unless the options name another.
+    public static WindowRunner<TEvent, TKey, TAcc, TResult> Start(WindowQuery<TEvent, TKey, TAcc, TResult> query, WindowInput<TEvent> input, WindowRunOptions options, IMeterFactory? engineMeters = null)
     {
-        var runner = new WindowRunner<TEvent, TKey, TAcc, TResult>(query, input, options);
+        var runner = new WindowRunner<TEvent, TKey, TAcc, TResult>(query, input, options, engineMeters);
         runner._ticker = options.TimeProvider.CreateTimer(static s => ((WindowRunner<TEvent, TKey, TAcc, TResult>)s!)._inbox.Writer.TryWrite(InputItem<TEvent>.Tick), runner, options.TickInterval, options.TickInterval);
         Task pump = Task.Run(() => input.PumpAsync(runner._inbox.Writer, options.TimeProvider, runner._stop.Token));
         runner._loop = Task.Run(() => runner.LoopAsync(pump));

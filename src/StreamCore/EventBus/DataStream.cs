@@ -53,6 +53,9 @@ public sealed class DataStream
     /// <summary>The engine's clock, which the processing components reading this stream wait on.</summary>
     internal TimeProvider TimeProvider => _engine.Time;
 
+    /// <summary>The engine the stream belongs to (for processing components that record on the engine's meter).</summary>
+    internal StreamEngine Engine => _engine;
+
     /// <summary>The stream's current status.</summary>
     public DataStreamStatus Status => _stream.Status;
 

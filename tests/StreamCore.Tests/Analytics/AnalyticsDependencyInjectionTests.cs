@@ -152,6 +152,33 @@ public class AnalyticsDependencyInjectionTests
         Assert.NotNull(engine);
     }
 
+    [Fact]
+    public async Task A_run_over_a_stream_of_the_engine_records_on_the_engines_meter()
+    {
+        using var factory = new OwnMeterFactory();
+        using var t = new StreamCore.Tests.Support.TestEngine(o => o.MeterFactory = factory);
+        DataStream stream = t.Engine.CreateStream("clicks", 1);
+        long recordsIn = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "numRecordsIn")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref recordsIn, value));
+        listener.Start();
+        WindowQuery<string, string, long> query = WindowQuery.Of<string>().WithArrivalTime().KeyBy(p => p).Window(WindowAssigner.Tumbling(TimeSpan.FromMinutes(1))).Aggregate(Aggregators.Count<string>());
+
+        await using WindowRun<string, string, long> run = query.Start(stream, d => System.Text.Encoding.UTF8.GetString(d.Span), options: new WindowRunOptions { TimeProvider = t.Clock, Name = "stream-run" });
+        stream.Append("/home", "/home"u8);
+        stream.Append("/cart", "/cart"u8);
+        await WaitForAsync(() => run.RecordsIn == 2);
+
+        Assert.Equal(2, Interlocked.Read(ref recordsIn)); // recorded before the run publishes its progress
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
