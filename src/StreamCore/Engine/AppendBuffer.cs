@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using StreamCore.Engine.Encryption;
 using StreamCore.Hashing;
@@ -17,6 +18,23 @@ internal sealed class AppendBuffer
     private byte[] _stored = [];
     private Entry[] _entries;
     private int _usedBytes;
+
+    // The last partition key added, and where its UTF-8 bytes are: a record with the same key (the same string) copies
+    // them instead of encoding again, and takes its MD5 from the last record that hashed it (_lastHashed, or -1).
+    private string? _lastKey;
+    private int _lastKeyOffset;
+    private int _lastKeyLength;
+    private int _lastHashed = -1;
+
+    // How many records still need their own MD5 (no explicit hash key, no earlier record with the same key).
+    private int _unhashed;
+
+    // How many records take an earlier record's MD5 (HashFrom).
+    private int _sharing;
+
+    // False while every record's key and stored payload lie back to back in _bytes, in index order (Add copies; a
+    // referenced payload or encryption puts payloads elsewhere): then a shard's run of records is written with one copy.
+    private bool _scattered;
 
     // Scratch for the engine: record indices in write order, their routing, and per-shard counts.
     private int[] _order = [];
@@ -39,33 +57,48 @@ internal sealed class AppendBuffer
     /// <summary>Bytes of keys and payloads as put.</summary>
     public long PutBytes { get; private set; }
 
+    /// <summary>The largest key plus payload of any record, as put (what the record size limit is checked against).</summary>
+    public int MaxPutLength { get; private set; }
+
     /// <summary>Forgets every record; keeps the buffers.</summary>
     public void Clear()
     {
-        Array.Clear(_entries, 0, Count);
+        if (_scattered)
+        {
+            Array.Clear(_entries, 0, Count); // drops referenced payloads; AddEntry writes every other field
+        }
+
         Count = 0;
         _usedBytes = 0;
         PutBytes = 0;
+        MaxPutLength = 0;
+        _lastKey = null;
+        _lastHashed = -1;
+        _unhashed = 0;
+        _sharing = 0;
+        _scattered = false;
     }
 
     /// <summary>
     /// Adds a record whose payload is copied in now. <paramref name="partitionKey"/> must be of valid length (the face
     /// checks it); it is encoded to UTF-8 here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(string partitionKey, UInt128? explicitHashKey, ReadOnlySpan<byte> data)
     {
         int keyOffset = EncodeKey(partitionKey, data.Length);
         int dataOffset = _usedBytes;
         data.CopyTo(_bytes.AsSpan(dataOffset));
         _usedBytes += data.Length;
-        AddEntry(keyOffset, dataOffset, data.Length, default, explicitHashKey);
+        AddEntry(partitionKey, keyOffset, dataOffset, data.Length, default, explicitHashKey);
     }
 
     /// <summary>Adds a record whose payload is read from <paramref name="data"/> when it is written (not copied now).</summary>
     public void AddReference(string partitionKey, UInt128? explicitHashKey, ReadOnlyMemory<byte> data)
     {
         int keyOffset = EncodeKey(partitionKey, 0);
-        AddEntry(keyOffset, -1, data.Length, data, explicitHashKey);
+        _scattered = true;
+        AddEntry(partitionKey, keyOffset, -1, data.Length, data, explicitHashKey);
     }
 
     /// <summary>
@@ -80,7 +113,7 @@ internal sealed class AppendBuffer
         _sink ??= new CopySink(this);
         data.WriteTo(_sink);
         StorageInvariant.Assert(_usedBytes == dataOffset + length, "a stream's whole content was copied");
-        AddEntry(keyOffset, dataOffset, length, default, explicitHashKey);
+        AddEntry(partitionKey, keyOffset, dataOffset, length, default, explicitHashKey);
     }
 
     private CopySink? _sink;
@@ -118,16 +151,40 @@ internal sealed class AppendBuffer
         public override void SetLength(long value) => throw new NotSupportedException();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int EncodeKey(string partitionKey, int dataLength)
     {
-        int maxKey = partitionKey.Length * 3;
-        EnsureBytes(maxKey + dataLength);
-        int offset = _usedBytes;
+        int offset;
+        if (ReferenceEquals(partitionKey, _lastKey))
+        {
+            // The same key again (records of one key in a row): copy its bytes, back to back with this payload.
+            EnsureBytes(_lastKeyLength + dataLength);
+            offset = _usedBytes;
+            byte[] bytes = _bytes;
+            if (_lastKeyLength <= 16)
+            {
+                for (int i = 0; i < _lastKeyLength; i++)
+                {
+                    bytes[offset + i] = bytes[_lastKeyOffset + i]; // short keys: cheaper than a memmove call
+                }
+            }
+            else
+            {
+                bytes.AsSpan(_lastKeyOffset, _lastKeyLength).CopyTo(bytes.AsSpan(offset));
+            }
+
+            _usedBytes += _lastKeyLength;
+            return offset;
+        }
+
+        EnsureBytes((partitionKey.Length * 3) + dataLength);
+        offset = _usedBytes;
         _usedBytes += Encoding.UTF8.GetBytes(partitionKey, _bytes.AsSpan(offset));
         return offset;
     }
 
-    private void AddEntry(int keyOffset, int dataOffset, int dataLength, ReadOnlyMemory<byte> external, UInt128? explicitHashKey)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddEntry(string partitionKey, int keyOffset, int dataOffset, int dataLength, ReadOnlyMemory<byte> external, UInt128? explicitHashKey)
     {
         if (Count == _entries.Length)
         {
@@ -141,12 +198,47 @@ internal sealed class AppendBuffer
         e.DataOffset = dataOffset;
         e.DataLength = dataLength;
         e.StoredLength = dataLength;
-        e.External = external;
+        e.StoredOffset = 0;
+        e.Encrypted = false;
+        if (dataOffset < 0)
+        {
+            e.External = external; // otherwise still default: Clear zeroes entries once any payload was referenced
+        }
+
         e.Hashed = explicitHashKey.HasValue;
         UInt128 hash = explicitHashKey.GetValueOrDefault();
         e.HashUpper = (ulong)(hash >> 64);
         e.HashLower = (ulong)hash;
+        bool sameKey = ReferenceEquals(partitionKey, _lastKey);
+        e.HashFrom = -1;
+        if (!e.Hashed)
+        {
+            if (sameKey && _lastHashed >= 0)
+            {
+                e.HashFrom = _lastHashed; // an earlier record's MD5 of the same key
+                _sharing++;
+            }
+            else
+            {
+                _unhashed++;
+            }
+
+            _lastHashed = Count - 1;
+        }
+        else if (!sameKey)
+        {
+            _lastHashed = -1;
+        }
+
+        if (!sameKey)
+        {
+            _lastKey = partitionKey;
+            _lastKeyOffset = keyOffset;
+            _lastKeyLength = keyLength;
+        }
+
         PutBytes += keyLength + dataLength;
+        MaxPutLength = Math.Max(MaxPutLength, keyLength + dataLength);
     }
 
     private void EnsureBytes(int more)
@@ -176,30 +268,45 @@ internal sealed class AppendBuffer
     /// </summary>
     public void HashPartitionKeys()
     {
-        int pending = 0;
-        EnsureScratch(ref _order, Count);
-        for (int i = 0; i < Count; i++)
+        if (_unhashed > 0)
         {
-            if (!_entries[i].Hashed)
+            int pending = 0;
+            EnsureScratch(ref _order, Count);
+            for (int i = 0; i < Count; i++)
             {
-                _order[pending++] = i;
+                if (!_entries[i].Hashed && _entries[i].HashFrom < 0)
+                {
+                    _order[pending++] = i;
+                }
             }
+
+            EnsureScratch(ref _hashes, pending);
+            var keys = new PendingKeys(this, pending);
+            Md5MultiBuffer.Hash(ref keys, _hashes);
+            for (int j = 0; j < pending; j++)
+            {
+                ref Entry e = ref _entries[_order[j]];
+                e.HashUpper = (ulong)(_hashes[j] >> 64);
+                e.HashLower = (ulong)_hashes[j];
+                e.Hashed = true;
+            }
+
+            _unhashed = 0;
         }
 
-        if (pending == 0)
+        // Records that share an earlier record's key take its hash; that record comes first, so it is hashed by now.
+        for (int i = 0; _sharing > 0 && i < Count; i++)
         {
-            return;
-        }
-
-        EnsureScratch(ref _hashes, pending);
-        var keys = new PendingKeys(this, pending);
-        Md5MultiBuffer.Hash(ref keys, _hashes);
-        for (int j = 0; j < pending; j++)
-        {
-            ref Entry e = ref _entries[_order[j]];
-            e.HashUpper = (ulong)(_hashes[j] >> 64);
-            e.HashLower = (ulong)_hashes[j];
-            e.Hashed = true;
+            ref Entry e = ref _entries[i];
+            if (!e.Hashed)
+            {
+                ref readonly Entry from = ref _entries[e.HashFrom];
+                StorageInvariant.Assert(from.Hashed, "a shared key's first record is hashed before the records that share it");
+                e.HashUpper = from.HashUpper;
+                e.HashLower = from.HashLower;
+                e.Hashed = true;
+                _sharing--;
+            }
         }
     }
 
@@ -231,6 +338,8 @@ internal sealed class AppendBuffer
             e.Encrypted = true;
             offset += length;
         }
+
+        _scattered = true;
     }
 
     private ReadOnlySpan<byte> Data(int index)
@@ -317,6 +426,11 @@ internal sealed class AppendBuffer
     /// <summary>The arena bytes of records <paramref name="records"/> as stored.</summary>
     public int StoredBytes(ReadOnlySpan<int> records)
     {
+        if (records.Length == Count && !_scattered)
+        {
+            return _usedBytes; // every record, back to back: keys and payloads are all the buffer holds
+        }
+
         int bytes = 0;
         foreach (int i in records)
         {
@@ -329,6 +443,11 @@ internal sealed class AppendBuffer
     /// <summary>Bytes as put of records <paramref name="records"/>.</summary>
     public long PutBytesOf(ReadOnlySpan<int> records)
     {
+        if (records.Length == Count)
+        {
+            return PutBytes;
+        }
+
         long bytes = 0;
         foreach (int i in records)
         {
@@ -359,19 +478,46 @@ internal sealed class AppendBuffer
 
         public int Count => _records.Length;
 
-        public int StoredLength(int index)
+        public (int KeyLength, int DataLength) Lengths(int index)
         {
             ref readonly Entry e = ref _buffer._entries[_records[index]];
-            return e.KeyLength + e.StoredLength;
+            return (e.KeyLength, e.StoredLength);
         }
 
-        public int Write(int index, Span<byte> destination)
+        public void CopyTo(Span<byte> destination)
         {
-            int record = _records[index];
-            ReadOnlySpan<byte> key = _buffer.Key(record);
-            key.CopyTo(destination);
-            _buffer.StoredData(record).CopyTo(destination[key.Length..]);
-            return key.Length;
+            Entry[] entries = _buffer._entries;
+            byte[] bytes = _buffer._bytes;
+            if (!_buffer._scattered)
+            {
+                // Keys and payloads lie back to back in the buffer: copy each run of consecutive records at once.
+                int i = 0;
+                while (i < _records.Length)
+                {
+                    ref readonly Entry first = ref entries[_records[i]];
+                    int runStart = first.KeyOffset, runEnd = first.DataOffset + first.DataLength;
+                    int next = _records[i] + 1;
+                    for (i++; i < _records.Length && _records[i] == next; i++, next++)
+                    {
+                        ref readonly Entry e = ref entries[next];
+                        runEnd = e.DataOffset + e.DataLength;
+                    }
+
+                    bytes.AsSpan(runStart, runEnd - runStart).CopyTo(destination);
+                    destination = destination[(runEnd - runStart)..];
+                }
+
+                return;
+            }
+
+            foreach (int record in _records)
+            {
+                ReadOnlySpan<byte> key = _buffer.Key(record);
+                ReadOnlySpan<byte> data = _buffer.StoredData(record);
+                key.CopyTo(destination);
+                data.CopyTo(destination[key.Length..]);
+                destination = destination[(key.Length + data.Length)..];
+            }
         }
     }
 
@@ -398,8 +544,10 @@ internal sealed class AppendBuffer
         public int StoredOffset;
         public int StoredLength;
 
-        // The hash key, as two halves (UInt128's alignment would pad the entry); Hashed once known.
+        // The hash key, as two halves (UInt128's alignment would pad the entry); Hashed once known. HashFrom is an
+        // earlier record with the same partition key whose MD5 this one takes, or -1.
         public bool Hashed;
+        public int HashFrom;
         public ulong HashUpper;
         public ulong HashLower;
     }

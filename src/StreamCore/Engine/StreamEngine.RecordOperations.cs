@@ -118,9 +118,12 @@ public sealed partial class StreamEngine
     {
         RequireWritable(stream);
         int count = records.Count;
-        for (int i = 0; i < count; i++)
+        if (records.MaxPutLength > stream.MaxRecordSizeKiB * 1024)
         {
-            RecordRules.CheckSize(stream, records.PutLength(i));
+            for (int i = 0; i < count; i++)
+            {
+                RecordRules.CheckSize(stream, records.PutLength(i)); // the first record over the limit, as a loop would find it
+            }
         }
 
         records.HashPartitionKeys();

@@ -26,6 +26,12 @@ public sealed class AppendBatch
     private Exception?[]? _errors;
     private int _resultCount;
 
+    // Where the last append stored its records, per shard: the results are made from these when first read, so an
+    // append whose caller does not look at them does not pay for them. _stored holds the groups' record indices.
+    private (ShardId Shard, SequenceNumber First, int Start, int Count)[] _groups = new (ShardId, SequenceNumber, int, int)[4];
+    private int _groupCount;
+    private int[] _stored;
+
     /// <summary>Creates an empty batch.</summary>
     /// <param name="capacity">The records it holds before its buffers first grow.</param>
     public AppendBatch(int capacity = 100)
@@ -33,6 +39,7 @@ public sealed class AppendBatch
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _records = new AppendBuffer(capacity, capacity * 128);
         _results = new AppendResult[capacity];
+        _stored = new int[capacity];
     }
 
     /// <summary>The number of records added since the batch was created or cleared.</summary>
@@ -43,7 +50,18 @@ public sealed class AppendBatch
     /// the shard and sequence number each was stored under. A record that was refused has the default result
     /// (see <see cref="ErrorAt"/>). Empty before the batch is appended and after it changes.
     /// </summary>
-    public ReadOnlySpan<AppendResult> Results => _results.AsSpan(0, _resultCount);
+    public ReadOnlySpan<AppendResult> Results
+    {
+        get
+        {
+            if (_groupCount > 0)
+            {
+                MakeResults();
+            }
+
+            return _results.AsSpan(0, _resultCount);
+        }
+    }
 
     /// <summary>Adds a record routed by the MD5 hash of <paramref name="partitionKey"/>.</summary>
     /// <param name="partitionKey">1-256 characters; records with the same key go to the same shard, in order.</param>
@@ -98,6 +116,7 @@ public sealed class AppendBatch
 
     private void ResetResults()
     {
+        _groupCount = 0;
         if (_resultCount > 0)
         {
             Array.Clear(_results, 0, _resultCount);
@@ -118,6 +137,7 @@ public sealed class AppendBatch
         if (_results.Length < count)
         {
             _results = new AppendResult[Math.Max(count, _results.Length * 2)];
+            _stored = new int[_results.Length];
         }
 
         if (_errors is not null && _errors.Length < count)
@@ -131,18 +151,36 @@ public sealed class AppendBatch
         return failed;
     }
 
+    private void MakeResults()
+    {
+        AppendResult[] results = _results;
+        foreach ((ShardId shard, SequenceNumber first, int start, int count) in _groups.AsSpan(0, _groupCount))
+        {
+            SequenceNumber sequenceNumber = first;
+            foreach (int index in _stored.AsSpan(start, count))
+            {
+                results[index] = new AppendResult(shard, sequenceNumber);
+                sequenceNumber = sequenceNumber.Advance(1);
+            }
+        }
+
+        _groupCount = 0;
+    }
+
     private readonly struct Outcomes(AppendBatch batch) : IAppendOutcomes
     {
         public void Stored(ReadOnlySpan<int> records, ShardState shard, SequenceNumber first)
         {
-            AppendResult[] results = batch._results;
-            ShardId shardId = shard.Id;
-            SequenceNumber sequenceNumber = first;
-            foreach (int index in records)
+            // Kept, not yet made into results (see Results): the indices are copied, since a reshard during the
+            // append regroups the records that remain into the same scratch.
+            int start = batch._groupCount == 0 ? 0 : batch._groups[batch._groupCount - 1].Start + batch._groups[batch._groupCount - 1].Count;
+            records.CopyTo(batch._stored.AsSpan(start));
+            if (batch._groupCount == batch._groups.Length)
             {
-                results[index] = new AppendResult(shardId, sequenceNumber);
-                sequenceNumber = sequenceNumber.Advance(1);
+                Array.Resize(ref batch._groups, batch._groups.Length * 2);
             }
+
+            batch._groups[batch._groupCount++] = (shard.Id, first, start, records.Length);
         }
 
         public void Refused(int index, Exception error)

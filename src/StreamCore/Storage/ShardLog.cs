@@ -23,23 +23,24 @@ internal readonly struct PendingRecord(string partitionKey, int partitionKeyUtf8
 }
 
 /// <summary>
-/// The records of one batch reservation (<see cref="ShardLog.AppendBatch{TRecords}"/>), each written straight into its
-/// reserved arena bytes: the partition key's UTF-8 bytes, then the payload as stored.
+/// The records of one batch reservation (<see cref="ShardLog.AppendBatch{TRecords}"/>): each record's lengths, then all
+/// of their bytes (per record the partition key's UTF-8 bytes, then the payload as stored) copied into the reservation
+/// at once, so a writer whose records lie back to back copies them with one copy.
 /// </summary>
 internal interface IRecordWriter
 {
     /// <summary>The number of records.</summary>
     int Count { get; }
 
-    /// <summary>The arena bytes record <paramref name="index"/> takes: key plus stored payload.</summary>
-    int StoredLength(int index);
+    /// <summary>The partition key's UTF-8 length and the stored payload's length of record <paramref name="index"/>.</summary>
+    (int KeyLength, int DataLength) Lengths(int index);
 
     /// <summary>
-    /// Writes record <paramref name="index"/> into <paramref name="destination"/> (exactly
-    /// <see cref="StoredLength"/> bytes) and returns its key's length. Runs between a reservation and its publication,
-    /// so it only copies: it must not throw.
+    /// Writes every record, key then stored payload, back to back in index order, into <paramref name="destination"/>
+    /// (exactly the sum of their lengths). Runs between a reservation and its publication, so it only copies: it must
+    /// not throw.
     /// </summary>
-    int Write(int index, Span<byte> destination);
+    void CopyTo(Span<byte> destination);
 }
 
 /// <summary>Writes <see cref="PendingRecord"/>s, encoding each key into the arena.</summary>
@@ -49,14 +50,16 @@ internal readonly ref struct PendingRecordWriter(ReadOnlySpan<PendingRecord> rec
 
     public int Count => _records.Length;
 
-    public int StoredLength(int index) => _records[index].PartitionKeyUtf8Length + _records[index].Data.Length;
+    public (int KeyLength, int DataLength) Lengths(int index) => (_records[index].PartitionKeyUtf8Length, _records[index].Data.Length);
 
-    public int Write(int index, Span<byte> destination)
+    public void CopyTo(Span<byte> destination)
     {
-        ref readonly PendingRecord r = ref _records[index];
-        Encoding.UTF8.GetBytes(r.PartitionKey, destination);
-        r.Data.Span.CopyTo(destination[r.PartitionKeyUtf8Length..]);
-        return r.PartitionKeyUtf8Length;
+        foreach (ref readonly PendingRecord r in _records)
+        {
+            Encoding.UTF8.GetBytes(r.PartitionKey, destination);
+            r.Data.Span.CopyTo(destination[r.PartitionKeyUtf8Length..]);
+            destination = destination[(r.PartitionKeyUtf8Length + r.Data.Length)..];
+        }
     }
 }
 
@@ -214,7 +217,7 @@ internal sealed class ShardLog
     /// batch is reserved.
     /// </summary>
     /// <param name="records">Writes each record into its reserved bytes; must not throw (copies only).</param>
-    /// <param name="bytes">The sum of <see cref="IRecordWriter.StoredLength"/> over the records.</param>
+    /// <param name="bytes">The sum of <see cref="IRecordWriter.Lengths"/> over the records.</param>
     /// <param name="arrivalMs">The arrival time every record of the batch gets (the clock is read once per batch).</param>
     /// <param name="firstIndex">The index of the first record.</param>
     /// <param name="kind">As for <see cref="Append"/>.</param>
@@ -229,27 +232,25 @@ internal sealed class ShardLog
             {
                 // In flight from here to the last publication: see Append.
                 Interleaving.Point("append.reserved");
-                RecordEntry[] entries = tail.Entries;
-                byte[] arena = tail.Arena;
-                int end = offset + bytes;
-                for (int i = 0; i < count; i++)
+                Span<RecordEntry> reserved = tail.Entries.AsSpan(slot, count);
+                int start = offset;
+                for (int i = 0; i < reserved.Length; i++)
                 {
-                    int length = records.StoredLength(i);
-                    StorageInvariant.Assert(offset + length <= end, "a batch writes within its reservation");
-                    int keyLength = records.Write(i, arena.AsSpan(offset, length));
-                    ref RecordEntry entry = ref entries[slot + i];
+                    (int keyLength, int dataLength) = records.Lengths(i);
+                    ref RecordEntry entry = ref reserved[i];
                     entry.ArrivalMs = arrivalMs;
                     entry.Offset = offset;
                     entry.KeyLength = keyLength;
-                    entry.DataLength = length - keyLength;
-                    offset += length;
+                    entry.DataLength = dataLength;
+                    offset += keyLength + dataLength;
                 }
 
-                StorageInvariant.Assert(offset == end, "a batch fills its reservation exactly");
+                StorageInvariant.Assert(offset - start == bytes, "a batch fills its reservation exactly");
+                records.CopyTo(tail.Arena.AsSpan(start, bytes));
                 Interleaving.Point("append.copied");
-                for (int i = 0; i < count; i++)
+                foreach (ref RecordEntry entry in reserved)
                 {
-                    Volatile.Write(ref entries[slot + i].Published, kind); // release: see Publish
+                    Volatile.Write(ref entry.Published, kind); // release: see Publish
                 }
 
                 firstIndex = tail.BaseIndex + slot;

@@ -100,6 +100,62 @@ public class BatchAppendTests
         return ReadAll(a).SequenceEqual(ReadAll(b));
     }
 
+    private static Arbitrary<Input[]> RepeatingKeys()
+    {
+        // Few key instances (literals are interned, so a key repeats as the same string): runs of one key, whose bytes
+        // and MD5 a batch reuses, mixed with explicit hash keys on the same key.
+        Gen<string> key = Gen.Frequency((6, Gen.Constant("hot")), (2, Gen.Constant("warm")), (1, Gen.Constant("ключ-😀")));
+        Gen<UInt128?> hash = Gen.Frequency(
+            (5, Gen.Constant<UInt128?>(null)),
+            (1, ArbMap.Default.GeneratorFor<ulong>().Select(x => (UInt128?)((UInt128)x << 64 | x))));
+        Gen<byte[]> data = Gen.Choose(0, 40).SelectMany(n => Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), n));
+        Gen<Input> input = key.SelectMany(k => hash.SelectMany(h => data.Select(d => new Input(k, h, d))));
+        return Gen.Choose(1, 60).SelectMany(n => Gen.ArrayOf(input, n)).ToArbitrary();
+    }
+
+    public static class RepeatingGenerators
+    {
+        public static Arbitrary<Input[]> InputArrays() => RepeatingKeys();
+    }
+
+    /// <summary>
+    /// Repeated keys and a reused batch: two batches through one <see cref="AppendBatch"/> (cleared between) equal single
+    /// appends, results read after each append (they are made when first read).
+    /// </summary>
+    [Property(MaxTest = 120, Arbitrary = [typeof(RepeatingGenerators)])]
+    public bool Equals_single_appends_when_keys_repeat_and_the_batch_is_reused(Input[] first, Input[] second, PositiveInt shards, bool encrypted)
+    {
+        int shardCount = (shards.Get % 5) + 1;
+        using var single = new TestEngine(o => o.KeyProvider = Keys());
+        using var batched = new TestEngine(o => o.KeyProvider = Keys());
+        DataStream a = Create(single, shardCount, encrypted);
+        DataStream b = Create(batched, shardCount, encrypted);
+        var batch = new AppendBatch(capacity: 2);
+        foreach (Input[] inputs in new[] { first, second })
+        {
+            var singleResults = inputs.Select(r => r.HashKey is { } h ? a.Append(r.Key, h, r.Data) : a.Append(r.Key, r.Data)).ToList();
+            batch.Clear();
+            foreach (Input r in inputs)
+            {
+                if (r.HashKey is { } h)
+                {
+                    batch.Add(r.Key, h, r.Data);
+                }
+                else
+                {
+                    batch.Add(r.Key, r.Data);
+                }
+            }
+
+            if (b.Append(batch) != 0 || !batch.Results.SequenceEqual(singleResults.ToArray()) || !batch.Results.SequenceEqual(singleResults.ToArray()))
+            {
+                return false;
+            }
+        }
+
+        return ReadAll(a).SequenceEqual(ReadAll(b));
+    }
+
     private static InMemoryKmsKeyProvider Keys()
     {
         var keys = new InMemoryKmsKeyProvider();
@@ -217,6 +273,7 @@ public class BatchAppendTests
         using var engine = new StreamEngine();
         DataStream stream = engine.CreateStream("s", 2);
         const int Batches = 300, PerBatch = 50;
+        var results = new Dictionary<string, string>(); // payload -> the shard and sequence number its result named
         Task writer = Task.Run(() =>
         {
             var batch = new AppendBatch(PerBatch);
@@ -229,6 +286,10 @@ public class BatchAppendTests
                 }
 
                 Assert.Equal(0, stream.Append(batch));
+                for (int i = 0; i < PerBatch; i++)
+                {
+                    results.Add(b + "/" + i, $"{batch.Results[i].ShardId}:{batch.Results[i].SequenceNumber}");
+                }
             }
         }, TestContext.Current.CancellationToken);
         for (int i = 0; i < 3 && !writer.IsCompleted; i++)
@@ -244,7 +305,9 @@ public class BatchAppendTests
         {
             foreach (StreamRecord r in all.Current)
             {
-                seen.Add(Encoding.UTF8.GetString(r.Data.Span));
+                string payload = Encoding.UTF8.GetString(r.Data.Span);
+                seen.Add(payload);
+                Assert.Equal(results[payload], $"{all.Current.ShardId}:{r.SequenceNumber}"); // results name where each record is, also when a reshard rerouted it
             }
         }
 
