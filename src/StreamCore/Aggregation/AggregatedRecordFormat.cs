@@ -98,6 +98,23 @@ internal static class AggregatedRecordFormat
         return Overhead + protobufLength;
     }
 
+    /// <summary>
+    /// Writes the magic before the protobuf bytes and leaves the digest to <see cref="WriteDigest"/>, so that the MD5s
+    /// of many aggregates are computed together (<see cref="Hashing.Md5MultiBuffer"/>). Returns the framed length.
+    /// </summary>
+    public static int FrameWithoutDigest(Span<byte> aggregate, int protobufLength)
+    {
+        Magic.CopyTo(aggregate);
+        return Overhead + protobufLength;
+    }
+
+    /// <summary>The protobuf bytes of a framed aggregate of <paramref name="framedLength"/> bytes: what its MD5 covers.</summary>
+    public static ReadOnlySpan<byte> DigestedBytes(ReadOnlySpan<byte> aggregate, int framedLength) => aggregate[MagicLength..(framedLength - DigestLength)];
+
+    /// <summary>Writes the digest of a framed aggregate, given as the big-endian integer <see cref="Hashing.Md5MultiBuffer"/> returns.</summary>
+    public static void WriteDigest(Span<byte> aggregate, int framedLength, UInt128 digest) =>
+        BinaryPrimitives.WriteUInt128BigEndian(aggregate[(framedLength - DigestLength)..framedLength], digest);
+
     /// <summary>Whether the bytes carry the magic, more than a digest after it, and a digest that matches.</summary>
     public static bool HasValidFrame(ReadOnlySpan<byte> data)
     {

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using StreamCore.Aggregation;
 using StreamCore.Connectors;
 using static StreamCore.Aggregation.AggregatedRecordFormat;
 
@@ -111,31 +113,54 @@ internal sealed class KinesisRecord
             return new SinkRecord(FirstPartitionKey, FirstExplicitHashKey is null ? null : FirstHashKey, FirstExplicitHashKey, Buffer.AsMemory(FirstDataOffset, FirstDataLength)) { RouteHashKey = FirstHashKey };
         }
 
-        if (Encoded is null)
+        if (EncodeWithoutDigest())
         {
-            int protobufLength = TablesSize + Length;
-            Encoded = _pool.Rent(Overhead + protobufLength);
-            Span<byte> span = Encoded;
-            int position = MagicLength;
-            Span<byte> utf8 = stackalloc byte[256 * 3];
-            foreach (string key in PartitionKeys)
-            {
-                int n = Encoding.UTF8.GetBytes(key, utf8);
-                position += WriteField(span[position..], PartitionKeyTableTag, utf8[..n]);
-            }
-
-            foreach (string key in ExplicitHashKeys)
-            {
-                int n = Encoding.ASCII.GetBytes(key, utf8);
-                position += WriteField(span[position..], ExplicitHashKeyTableTag, utf8[..n]);
-            }
-
-            Buffer.AsSpan(0, Length).CopyTo(span[position..]);
-            EncodedLength = Frame(span, protobufLength);
+            // Alone (the sender hashes the aggregates of a request together first): the platform's MD5.
+            EncodedLength = Frame(Encoded, EncodedLength - Overhead);
         }
 
         return new SinkRecord("a", FirstHashKey, null, Encoded.AsMemory(0, EncodedLength));
     }
+
+    /// <summary>
+    /// Encodes an aggregate (magic, tables, records) once, leaving its MD5 trailer to be written: true if it did so now,
+    /// false for a lone record or an aggregate already encoded (a retry sends the same bytes).
+    /// </summary>
+    [MemberNotNullWhen(true, nameof(Encoded))]
+    public bool EncodeWithoutDigest()
+    {
+        if (!IsAggregate || Encoded is not null)
+        {
+            return false;
+        }
+
+        int protobufLength = TablesSize + Length;
+        Encoded = _pool.Rent(Overhead + protobufLength);
+        Span<byte> span = Encoded;
+        int position = MagicLength;
+        Span<byte> utf8 = stackalloc byte[256 * 3];
+        foreach (string key in PartitionKeys)
+        {
+            int n = Encoding.UTF8.GetBytes(key, utf8);
+            position += WriteField(span[position..], PartitionKeyTableTag, utf8[..n]);
+        }
+
+        foreach (string key in ExplicitHashKeys)
+        {
+            int n = Encoding.ASCII.GetBytes(key, utf8);
+            position += WriteField(span[position..], ExplicitHashKeyTableTag, utf8[..n]);
+        }
+
+        Buffer.AsSpan(0, Length).CopyTo(span[position..]);
+        EncodedLength = FrameWithoutDigest(span, protobufLength);
+        return true;
+    }
+
+    /// <summary>What the MD5 trailer of an aggregate encoded by <see cref="EncodeWithoutDigest"/> covers.</summary>
+    public ReadOnlySpan<byte> DigestedBytes => AggregatedRecordFormat.DigestedBytes(Encoded, EncodedLength);
+
+    /// <summary>Writes the MD5 trailer of an aggregate encoded by <see cref="EncodeWithoutDigest"/>.</summary>
+    public void WriteDigest(UInt128 digest) => AggregatedRecordFormat.WriteDigest(Encoded, EncodedLength, digest);
 
     /// <summary>The aggregate's bytes as sent (for taking it apart again).</summary>
     public ReadOnlyMemory<byte> EncodedData => Encoded.AsMemory(0, EncodedLength);

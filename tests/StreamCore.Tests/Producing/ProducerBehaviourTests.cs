@@ -1,3 +1,4 @@
+using StreamCore.Connectors;
 using StreamCore.Errors;
 using StreamCore.Kinesis;
 using StreamCore.Producing;
@@ -168,6 +169,49 @@ public class ProducerBehaviourTests
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => producer.AddAsync("k", StreamContents.Bytes("late")).AsTask());
         Assert.Equal(600, await CountAsync(t));
+    }
+
+    [Fact]
+    public async Task FlushAsync_returns_only_once_every_earlier_record_has_its_result_while_sends_settle_concurrently()
+    {
+        // Many small PutRecords calls in flight at once settle on several threads: a flush woken by the last of them
+        // must not return while another is still handing out its results.
+        using var t = new TestEngine();
+        DataStream stream = t.Engine.CreateStream("s", 4);
+        var sink = new ThreadHoppingSink(new DataStreamRecordSink(stream));
+        await using var producer = new KinesisProducer(sink, new KinesisProducerOptions { TimeProvider = t.Clock, CollectionMaxCount = 250, AggregationEnabled = false }, null, null);
+        var pending = new ValueTask<UserRecordResult>[2000];
+        for (int round = 0; round < 40; round++)
+        {
+            for (int i = 0; i < pending.Length; i++)
+            {
+                pending[i] = producer.AddAsync("k" + (i % 37), StreamContents.Bytes(round + "/" + i));
+            }
+
+            await producer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            int notFinal = pending.Count(p => !p.IsCompleted);
+            Assert.True(notFinal == 0, $"round {round}: {notFinal} records had no result when FlushAsync returned");
+            foreach (ValueTask<UserRecordResult> result in pending)
+            {
+                await result;
+            }
+        }
+
+        Assert.Equal(40 * 2000, await CountAsync(t)); // user records, de-aggregated
+    }
+
+    /// <summary>A sink whose every call continues on the thread pool, so that many calls settle at once on several threads.</summary>
+    private sealed class ThreadHoppingSink(RecordSink inner) : RecordSink
+    {
+        public override string StreamName => inner.StreamName;
+
+        public override Task<SinkStreamDescription> DescribeAsync(CancellationToken cancellationToken) => inner.DescribeAsync(cancellationToken);
+
+        public override async ValueTask PutRecordsAsync(ReadOnlyMemory<SinkRecord> records, Memory<SinkResult> results, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            await inner.PutRecordsAsync(records, results, cancellationToken);
+        }
     }
 
     [Fact]
