@@ -145,6 +145,9 @@ internal readonly struct SourceBatch
     /// <summary>The number of records.</summary>
     public int Count => _wire is null ? _stored.Count : _wireCount;
 
+    /// <summary>Whether the records came over a Kinesis client (else they are views of the engine's storage).</summary>
+    public bool IsWire => _wire is not null;
+
     /// <summary>How far the reader is behind the tip of the shard after this batch, in milliseconds (0: caught up).</summary>
     public long MillisBehindLatest { get; }
 

@@ -59,7 +59,12 @@ public readonly struct ConsumerRecord
 /// </summary>
 public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
 {
+    // Either a view of the source batch (plain records: nothing copied, each record made on access) or the
+    // materialized user records (a batch holding KPL aggregates).
     private ConsumerRecord[] _items = new ConsumerRecord[16];
+    private SourceBatch _view;
+    private int _viewStart;
+    private bool _isView;
 
     internal ConsumerRecords()
     {
@@ -77,14 +82,35 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-            return _items[index];
+            return _isView ? Plain(_view[_viewStart + index]) : _items[index];
         }
     }
 
+    private static ConsumerRecord Plain(SourceRecord record) => new(record, record.Data, null, null, 0, false);
+
     internal void Clear()
     {
-        Array.Clear(_items, 0, Count); // drops references to the batch's storage
+        if (_isView)
+        {
+            _view = default; // drops the reference to the batch's storage
+            _isView = false;
+        }
+        else
+        {
+            Array.Clear(_items, 0, Count); // drops references to the batch's storage
+        }
+
         Count = 0;
+    }
+
+    /// <summary>Shows <paramref name="count"/> plain records of <paramref name="batch"/> from <paramref name="start"/>, without copying them.</summary>
+    internal void SetView(SourceBatch batch, int start, int count)
+    {
+        Clear();
+        _view = batch;
+        _viewStart = start;
+        _isView = true;
+        Count = count;
     }
 
     internal void Add(in ConsumerRecord record)
@@ -100,6 +126,18 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
     /// <summary>Keeps only the records after <paramref name="position"/> (those a checkpoint has not covered).</summary>
     internal void RemoveThrough(ExtendedSequenceNumber position, SequenceNumber? parsed)
     {
+        if (_isView)
+        {
+            // Plain records in order: the covered ones are a prefix.
+            while (Count > 0 && IsCovered(Plain(_view[_viewStart]), position, parsed))
+            {
+                _viewStart++;
+                Count--;
+            }
+
+            return;
+        }
+
         int kept = 0;
         for (int i = 0; i < Count; i++)
         {
@@ -137,7 +175,7 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
     {
         for (int i = 0; i < Count; i++)
         {
-            yield return _items[i];
+            yield return this[i];
         }
     }
 
@@ -156,7 +194,7 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
         }
 
         /// <summary>The current record.</summary>
-        public readonly ConsumerRecord Current => _records._items[_index];
+        public readonly ConsumerRecord Current => _records._isView ? Plain(_records._view[_records._viewStart + _index]) : _records._items[_index];
 
         /// <summary>Advances to the next record.</summary>
         /// <returns><see langword="false"/> after the last.</returns>

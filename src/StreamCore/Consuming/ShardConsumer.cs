@@ -420,22 +420,71 @@ internal sealed class ShardConsumer
         };
     }
 
-    /// <summary>The batch's user records, de-aggregated, without those at or before the last record delivered.</summary>
+    /// <summary>
+    /// The batch's user records, de-aggregated, without those at or before the last record delivered. A batch of plain
+    /// records (the common case) is shown as it is, nothing copied; one holding KPL aggregates is materialized.
+    /// </summary>
     private void Fill(SourceBatch batch)
     {
         _records.Clear();
         ExtendedSequenceNumber after = LargestDelivered;
         StreamCore.SequenceNumber? parsed = !after.IsSentinel && StreamCore.SequenceNumber.TryParse(after.SequenceNumber, out StreamCore.SequenceNumber p) ? p : null;
-        long bytes = 0;
-        foreach (SourceRecord record in batch)
+        int count = batch.Count;
+        int first = 0;
+        if (after == ExtendedSequenceNumber.ShardEnd)
         {
+            first = count;
+        }
+        else if (parsed is { } resume)
+        {
+            // A read resumes at the last record delivered: what it covers is a prefix (an aggregate there is split below).
+            while (first < count && batch[first].SequenceNumber < resume)
+            {
+                first++;
+            }
+        }
+
+        long bytes = 0;
+        int aggregate = batch.IsWire ? first : -1; // over a client each record is materialized once (its members read once)
+        for (int i = first; i < count && aggregate < 0; i++)
+        {
+            ReadOnlySpan<byte> data = batch[i].Data.Span;
+            if (data.Length > AggregatedRecordFormat.Overhead && data.StartsWith(AggregatedRecordFormat.Magic) && RecordDeaggregator.IsAggregate(data))
+            {
+                aggregate = i;
+                break;
+            }
+
+            bytes += data.Length;
+        }
+
+        if (aggregate < 0)
+        {
+            // Plain records only; one at the resume point itself is covered (a plain record has subsequence 0).
+            if (first < count && parsed is { } at && batch[first].SequenceNumber == at)
+            {
+                bytes -= batch[first].Data.Length;
+                first++;
+            }
+
+            _records.SetView(batch, first, count - first);
+            _owner.Metrics.RecordRecords(ShardId, count - first, bytes);
+            return;
+        }
+
+        // Past the prefix skipped above nothing is covered, except the record at the resume point itself (a plain one
+        // wholly, an aggregate up to the last subsequence delivered): no sequence number is read per record.
+        bytes = 0;
+        for (int i = first; i < count; i++)
+        {
+            SourceRecord record = batch[i];
             ReadOnlyMemory<byte> data = record.Data;
+            bool atResume = i == first && parsed is { } at && record.SequenceNumber == at;
             if (!RecordDeaggregator.IsAggregate(data.Span))
             {
-                var plain = new ConsumerRecord(record, data, null, null, 0, false);
-                if (!ConsumerRecords.IsCovered(plain, after, parsed))
+                if (!atResume)
                 {
-                    _records.Add(plain);
+                    _records.Add(new ConsumerRecord(record, data, null, null, 0, false));
                     bytes += data.Length;
                 }
 
@@ -446,10 +495,9 @@ internal sealed class ShardConsumer
             _owner.Deaggregator.Deaggregate(data, record.PartitionKey, null, _range, _userRecords);
             foreach (DeaggregatedRecord user in _userRecords)
             {
-                var item = new ConsumerRecord(record, user.Data, user.PartitionKey, user.ExplicitHashKey, user.SubSequenceNumber, user.IsAggregated);
-                if (!ConsumerRecords.IsCovered(item, after, parsed))
+                if (!atResume || user.SubSequenceNumber > after.SubSequenceNumber)
                 {
-                    _records.Add(item);
+                    _records.Add(new ConsumerRecord(record, user.Data, user.PartitionKey, user.ExplicitHashKey, user.SubSequenceNumber, user.IsAggregated));
                     bytes += user.Data.Length;
                 }
             }

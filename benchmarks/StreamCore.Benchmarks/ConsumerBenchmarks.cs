@@ -1,0 +1,194 @@
+using BenchmarkDotNet.Attributes;
+using StreamCore.Consuming;
+using StreamCore.Kinesis;
+
+namespace StreamCore.Benchmarks;
+
+/// <summary>A record processor that counts what it is handed and signals when it has seen every record.</summary>
+internal sealed class CountingProcessor(CountingProcessor.Total total) : IShardRecordProcessor
+{
+    internal sealed class Total(int expected)
+    {
+        private long _seen;
+
+        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(int count)
+        {
+            if (Interlocked.Add(ref _seen, count) >= expected)
+            {
+                All.TrySetResult();
+            }
+        }
+    }
+
+    public ValueTask InitializeAsync(InitializationInput input, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask ProcessRecordsAsync(ProcessRecordsInput input, CancellationToken cancellationToken)
+    {
+        long bytes = 0;
+        foreach (ConsumerRecord record in input.Records)
+        {
+            bytes += record.Data.Length;
+        }
+
+        total.Add(input.Records.Count);
+        return bytes >= 0 ? ValueTask.CompletedTask : ValueTask.CompletedTask;
+    }
+
+    public ValueTask LeaseLostAsync(LeaseLostInput input, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask ShardEndedAsync(ShardEndedInput input, CancellationToken cancellationToken) => input.Checkpointer.CheckpointAsync(cancellationToken);
+
+    public ValueTask ShutdownRequestedAsync(ShutdownRequestedInput input, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The KCL-style worker on the embedded engine: one worker, 4 shards, 100 B records, a processor that counts, reading
+/// zero-copy (the event-bus source), from a fresh lease table at TRIM_HORIZON to the last record (start and stop
+/// included); next to a raw ShardReader loop over the same records.
+/// </summary>
+[MemoryDiagnoser]
+public class ConsumerBenchmarks
+{
+    private const int N = 1_000_000;
+    private StreamEngine _engine = null!;
+    private DataStream _stream = null!;
+    private int _n;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _n = Scale.Records(N);
+        _engine = new StreamEngine();
+        _stream = _engine.CreateStream("s", 4);
+        byte[] payload = Fixtures.Payload();
+        for (int i = 0; i < _n; i++)
+        {
+            _stream.Append("k" + (i % 1000), payload);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    /// <summary>The baseline: one raw ShardReader loop per shard, each a thread-pool task, as the worker runs its shards.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public async Task<long> Raw_ShardReader_loops_one_task_per_shard()
+    {
+        long[] bytes = await Task.WhenAll(_stream.Shards.Select(s => Task.Run(() => ReadShard(s.ShardId))));
+        return bytes.Sum();
+    }
+
+    private long ReadShard(ShardId shard)
+    {
+        long bytes = 0;
+        using ShardReader reader = _stream.OpenReader(shard, ShardPosition.TrimHorizon, 10_000);
+        while (reader.TryRead(out RecordBatch batch))
+        {
+            foreach (StreamRecord record in batch)
+            {
+                bytes += record.Data.Length;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The same loop on the benchmark's own thread, the shards one after another.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public long Raw_ShardReader_loop_one_thread()
+    {
+        long bytes = 0;
+        foreach (ShardInfo shard in _stream.Shards)
+        {
+            bytes += ReadShard(shard.ShardId);
+        }
+
+        return bytes;
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public async Task Consumer_zero_copy_counting_processor()
+    {
+        var total = new CountingProcessor.Total(_n);
+        await using var consumer = new KinesisConsumer(_stream, new KinesisConsumerOptions
+        {
+            ApplicationName = "bench",
+            LeaseStore = new InMemoryLeaseStore(),
+            InitialPosition = InitialPosition.TrimHorizon,
+            ProcessorFactory = () => new CountingProcessor(total),
+        });
+        await consumer.StartAsync();
+        await total.All.Task;
+    }
+}
+
+/// <summary>
+/// The worker through IKinesisClient in process (GetRecords polling, 10,000 records per call): 4 shards of 100 B
+/// records to a counting processor, next to a raw GetShardIterator + GetRecords loop over the same records.
+/// </summary>
+[MemoryDiagnoser]
+public class ConsumerKinesisClientBenchmarks
+{
+    private const int N = 200_000;
+    private StreamEngine _engine = null!;
+    private IKinesisClient _client = null!;
+    private int _n;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _n = Scale.Records(N);
+        _engine = new StreamEngine();
+        _client = _engine.CreateKinesisClient();
+        DataStream stream = _engine.CreateStream("s", 4);
+        byte[] payload = Fixtures.Payload();
+        for (int i = 0; i < _n; i++)
+        {
+            stream.Append("k" + (i % 1000), payload);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public async Task<long> Raw_GetRecords_loop()
+    {
+        long bytes = 0;
+        ListShardsResponse shards = await _client.ListShardsAsync(new ListShardsRequest { StreamName = "s" });
+        foreach (Shard shard in shards.Shards)
+        {
+            string? iterator = (await _client.GetShardIteratorAsync(new GetShardIteratorRequest { StreamName = "s", ShardId = shard.ShardId, ShardIteratorType = ShardIteratorType.TRIM_HORIZON })).ShardIterator;
+            while (iterator is not null)
+            {
+                GetRecordsResponse response = await _client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = 10_000 });
+                foreach (Record record in response.Records)
+                {
+                    bytes += record.Data!.Length;
+                }
+
+                iterator = response.Records.Count == 0 ? null : response.NextShardIterator;
+            }
+        }
+
+        return bytes;
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public async Task Consumer_over_KinesisClient_counting_processor()
+    {
+        var total = new CountingProcessor.Total(_n);
+        await using var consumer = new KinesisConsumer(_client, new KinesisConsumerOptions
+        {
+            ApplicationName = "bench",
+            StreamName = "s",
+            LeaseStore = new InMemoryLeaseStore(),
+            InitialPosition = InitialPosition.TrimHorizon,
+            ProcessorFactory = () => new CountingProcessor(total),
+        });
+        await consumer.StartAsync();
+        await total.All.Task;
+    }
+}
