@@ -531,4 +531,69 @@ public sealed class ConsumerBreakingTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_start_cancelled_after_it_took_a_lease_leaves_no_shard_processed_by_the_worker()
+    {
+        using var t = new TestEngine();
+        DataStream stream = t.Engine.CreateStream("s", 3);
+        Write(stream, 0, 30);
+        using var cancel = new CancellationTokenSource();
+        var store = new HookedLeaseStore(new InMemoryLeaseStore());
+
+        // The first take succeeds; the start is cancelled before the second.
+        store.BeforeUpdate = (call, _, _, token) =>
+        {
+            if (call == 2)
+            {
+                cancel.Cancel();
+                token.ThrowIfCancellationRequested();
+            }
+
+            return ValueTask.CompletedTask;
+        };
+        var log = new BreakLog();
+        var worker = new KinesisConsumer(stream, Options(t, store, "w", log));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker.StartAsync(cancel.Token));
+        store.BeforeUpdate = null;
+        await worker.DisposeAsync().AsTask().WaitAsync(Patience);
+
+        // A cancelled start is not a started worker: nothing it took may keep running after it is disposed.
+        int records = log.Records.Count;
+        Write(stream, 30, 30);
+        await PumpForAsync(t, TimeSpan.FromSeconds(30));
+        Assert.Equal(records, log.Records.Count);
+        Assert.Empty(worker.HeldShardIds);
+    }
+
+    [Fact]
+    public async Task A_stop_while_a_failed_batch_waits_for_its_retry_hands_the_batch_to_the_next_worker()
+    {
+        using var t = new TestEngine();
+        DataStream stream = t.Engine.CreateStream("s", 1);
+        Write(stream, 0, 10);
+        var store = new InMemoryLeaseStore();
+        var log = new BreakLog();
+        int failures = 0;
+
+        // A processor that checkpoints on shutdown as the KCL samples do; every attempt at the first batch fails.
+        KinesisConsumerOptions options = Options(t, store, "failing", log, () => new BreakProcessor("failing", log)
+        {
+            OnBatch = (_, _) =>
+            {
+                Interlocked.Increment(ref failures);
+                throw new InvalidOperationException("downstream unavailable (test)");
+            },
+        });
+        await using var failing = new KinesisConsumer(stream, options);
+        await failing.StartAsync();
+        await PumpUntilAsync(t, () => Volatile.Read(ref failures) >= 2, "the batch failed and was retried", TimeSpan.FromMilliseconds(250));
+        await failing.StopAsync().WaitAsync(Patience);
+
+        // The batch was never processed: the next owner must get it (RetryBatch delivers what was not checkpointed).
+        await using var next = new KinesisConsumer(stream, Options(t, store, "next", log));
+        await next.StartAsync();
+        await PumpUntilAsync(t, () => log.Records.Count >= 10, "the next worker processed the failed batch", TimeSpan.FromMilliseconds(250), maxSteps: 200);
+        Assert.Equal(Expected(0, 10), log.Data);
+    }
 }
