@@ -75,6 +75,12 @@ internal sealed class DeliveryStreamState
     /// <summary>Stops the source, then the transformation, then the pipeline: each hands everything on before it stops.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        lock (Gate)
+        {
+            // A source that has not started yet (the stream is still CREATING) never starts.
+            Stopping = true;
+        }
+
         if (StopSource is { } stopSource)
         {
             await stopSource(cancellationToken).ConfigureAwait(false);
@@ -92,8 +98,14 @@ internal sealed class DeliveryStreamState
 
     public ITimer? StatusTimer { get; set; }
 
+    /// <summary>Set (under <see cref="Gate"/>) once the delivery stream is being stopped or deleted.</summary>
+    public bool Stopping { get; private set; }
+
     /// <summary>Stops the Kinesis source reader, when there is one.</summary>
     public Func<CancellationToken, Task>? StopSource { get; set; }
+
+    /// <summary>The reader of a KinesisStreamAsSource's stream, with its checkpoints.</summary>
+    public KinesisSourceReader? SourceReader { get; set; }
 
     public bool Encrypted => EncryptionStatus is "ENABLED";
 }

@@ -174,7 +174,7 @@ public sealed partial class Firehose
                 if (state.Status == "CREATING")
                 {
                     state.Status = "ACTIVE";
-                    if (sourceStream is not null)
+                    if (sourceStream is not null && !state.Stopping)
                     {
                         state.DeliveryStartTimestamp = UtcNow;
                         StartKinesisSource(state, sourceStream);

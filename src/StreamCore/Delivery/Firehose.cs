@@ -24,6 +24,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     private readonly int _limit;
     private long _recordIds;
     private readonly long _recordIdBase;
+    private readonly ShardPosition _sourcePosition;
     private int _disposed;
 
     /// <summary>Creates the Firehose of <paramref name="engine"/>'s account.</summary>
@@ -43,6 +44,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_statusDelay, TimeSpan.Zero, nameof(options.StatusDelay));
         _limit = options.DeliveryStreamLimit;
         _recordIdBase = _context.NextInt64();
+        _sourcePosition = options.ReadSourceFromLatest ? ShardPosition.Latest : ShardPosition.TrimHorizon;
     }
 
     /// <summary>The engine whose account this Firehose serves.</summary>
@@ -122,6 +124,19 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
 
     /// <summary>Records of <paramref name="deliveryStreamName"/> given up after the retry duration (or on a final stop with the destination down).</summary>
     internal long GivenUpRecords(string deliveryStreamName) => Find(deliveryStreamName).Pipeline.GivenUpRecords;
+
+    /// <summary>Records of <paramref name="deliveryStreamName"/> buffered for the destination (not yet flushed).</summary>
+    internal int BufferedRecords(string deliveryStreamName) => Find(deliveryStreamName).Pipeline.BufferedRecords;
+
+    /// <summary>The checkpoints (last sequence number handed on, per shard) of a KinesisStreamAsSource delivery stream's reader.</summary>
+    internal IReadOnlyDictionary<ShardId, SequenceNumber> SourceCheckpoints(string deliveryStreamName) =>
+        Find(deliveryStreamName).SourceReader?.Checkpoints ?? new Dictionary<ShardId, SequenceNumber>();
+
+    /// <summary>Completes once a KinesisStreamAsSource delivery stream's reader has listed its shards and opened the first readers.</summary>
+    internal Task SourceListed(string deliveryStreamName) => Find(deliveryStreamName).SourceReader?.Listed ?? Task.CompletedTask;
+
+    /// <summary>Completes once every shard reader of a KinesisStreamAsSource delivery stream has ended.</summary>
+    internal Task WhenSourceStoppedAsync(string deliveryStreamName) => Find(deliveryStreamName).SourceReader?.Finished ?? Task.CompletedTask;
 
     private string NextRecordId()
     {

@@ -23,6 +23,12 @@ public sealed class FirehoseOptions
     /// <summary>How long a failing S3 write is retried (on the engine's clock) before its records are given up. Default 24 hours, as Firehose.</summary>
     public TimeSpan S3RetryDuration { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Whether a KinesisStreamAsSource delivery stream starts reading its source at LATEST instead of TRIM_HORIZON.
+    /// Default <see langword="false"/>: from the start of the stream, so every record already in it is delivered.
+    /// </summary>
+    public bool ReadSourceFromLatest { get; set; }
+
     /// <summary>The most delivery streams the account may have. Default 5,000 (Firehose's quota).</summary>
     public int DeliveryStreamLimit { get; set; } = 5000;
 }

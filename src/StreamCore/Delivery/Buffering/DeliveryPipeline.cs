@@ -55,6 +55,9 @@ internal sealed class DeliveryPipeline : IDisposable
     /// <summary>Records given up after the retry duration (or on a final stop with the destination down).</summary>
     public long GivenUpRecords => Interlocked.Read(ref _givenUpRecords);
 
+    /// <summary>Objects detached for delivery and not yet written (or given up).</summary>
+    public int PendingBatches => Volatile.Read(ref _pending);
+
     /// <summary>Records currently buffered (not yet detached for delivery).</summary>
     public int BufferedRecords
     {
