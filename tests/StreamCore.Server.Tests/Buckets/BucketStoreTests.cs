@@ -1,6 +1,10 @@
+using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using StreamCore.Aws.S3;
 using StreamCore.Buckets;
+using StreamCore.Delivery;
 
 namespace StreamCore.Server.Tests.Buckets;
 
@@ -164,6 +168,53 @@ public abstract class BucketStoreTests : IAsyncLifetime
         {
             Assert.Equal(contents[i], await Store.GetObjectAsync(Bucket, $"k/{i:D3}"));
         }
+    }
+
+    [Fact]
+    public async Task A_Firehose_delivery_lands_under_its_exact_key_with_its_exact_content()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var engine = new StreamEngine(new StreamEngineOptions { TimeProvider = clock });
+        await using var firehose = new Firehose(engine, new FirehoseOptions { Buckets = Store, Random = new Random(42) });
+        await firehose.CreateDeliveryStreamAsync(new CreateDeliveryStreamRequest
+        {
+            DeliveryStreamName = "events",
+            ExtendedS3DestinationConfiguration = new ExtendedS3DestinationConfiguration
+            {
+                RoleARN = "arn:aws:iam::123456789012:role/FirehoseRole",
+                BucketARN = "arn:aws:s3:::" + Bucket,
+                Prefix = "raw/year=!{timestamp:yyyy}/",
+                ErrorOutputPrefix = "errors/",
+                CompressionFormat = CompressionFormat.GZIP,
+                BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60 },
+                ProcessingConfiguration = new ProcessingConfiguration { Enabled = true, Processors = [new Processor { Type = ProcessorType.AppendDelimiterToRecord }] },
+            },
+        });
+        string[] records = [.. Enumerable.Range(0, 1500).Select(i => $"{{\"n\":{i},\"pad\":\"{new string('x', i % 700)}\"}}")];
+        for (int i = 0; i < records.Length; i += 500)
+        {
+            await firehose.PutRecordBatchAsync(new PutRecordBatchRequest { DeliveryStreamName = "events", Records = [.. records[i..(i + 500)].Select(r => new StreamCore.Delivery.Record { Data = new MemoryStream(Encoding.UTF8.GetBytes(r)) })] });
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await firehose.WhenDeliveredAsync("events").WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Objects close at 1 MiB before compression: every record exactly once across the objects.
+        List<BucketObject> objects = await ListAsync("raw/");
+        Assert.True(objects.Count >= 2, $"{objects.Count} objects");
+        var decoded = new StringBuilder();
+        foreach (BucketObject o in objects.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            Assert.Matches(new Regex("^raw/year=2026/events-1-2026-03-01-12-00-00-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.gz$"), o.Key);
+            using var gzip = new GZipStream(new MemoryStream((await Store.GetObjectAsync(Bucket, o.Key))!), CompressionMode.Decompress);
+            using var text = new StreamReader(gzip);
+            string body = await text.ReadToEndAsync();
+            Assert.True(Encoding.UTF8.GetByteCount(body) <= 1024 * 1024);
+            decoded.Append(body);
+        }
+
+        string[] lines = decoded.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(records.Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -378,6 +378,43 @@ public sealed class SourceAndTransformationTests
     }
 
     [Fact]
+    public async Task S3_backup_writes_the_untransformed_source_records_to_the_backup_bucket_next_to_the_transformed_output()
+    {
+        await using var bed = new FirehoseBed();
+        FunctionRegistry registry = Transform(bed, text => text == "drop" ? ("Dropped", null, null) : ("Ok", text.ToUpperInvariant() + "\n", null));
+        await bed.CreateAsync("b", FirehoseBed.S3(c =>
+        {
+            c.Prefix = "out/";
+            c.BufferingHints = new BufferingHints { SizeInMBs = 64, IntervalInSeconds = 60 };
+            c.S3BackupMode = S3BackupMode.Enabled;
+            c.S3BackupConfiguration = new S3DestinationConfiguration
+            {
+                RoleARN = FirehoseBed.Role,
+                BucketARN = "arn:aws:s3:::my-backup-bucket",
+                Prefix = "source/",
+                BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60 },
+                CompressionFormat = CompressionFormat.UNCOMPRESSED,
+            };
+            c.ProcessingConfiguration = new ProcessingConfiguration
+            {
+                Enabled = true,
+                Processors = [new Processor { Type = ProcessorType.Lambda, Parameters = [new ProcessorParameter { ParameterName = ProcessorParameterName.LambdaArn, ParameterValue = registry.FunctionArn("transform") }] }],
+            };
+        }));
+        await bed.PutAsync("b", "one\n", "drop", "two\n");
+        await bed.AdvanceAsync("b", TimeSpan.FromSeconds(60)); // the transformation's buffer interval
+        await bed.AdvanceAsync("b", TimeSpan.FromSeconds(60)); // the destination's and the backup's
+        BucketObject output = Assert.Single(await bed.ListAsync(prefix: "out/"));
+        Assert.Equal("ONE\n\nTWO\n\n", await bed.TextAsync(output.Key));
+        BucketObject backup = Assert.Single(await bed.ListAsync("my-backup-bucket"));
+        Assert.Matches($"^source/2026/03/01/12/b-1-2026-03-01-12-00-00-{Uuid}$", backup.Key);
+
+        // Every source record, dropped ones included, as it was put (no delimiter added, none removed).
+        Assert.Equal("one\ndroptwo\n", await bed.TextAsync(backup.Key, "my-backup-bucket"));
+        Assert.Empty(await bed.ListAsync(prefix: "source/"));
+    }
+
+    [Fact]
     public async Task A_stop_with_records_in_the_transformations_buffer_transforms_and_delivers_them()
     {
         var bed = new FirehoseBed();
