@@ -20,6 +20,9 @@ internal sealed class DeliveryStreamState
 
     public Lock Gate { get; } = new();
 
+    // Transformations removed by updates, still handing on what they held (under Gate).
+    private readonly List<Task> _retiring = [];
+
     public string Status { get; set; } = "CREATING";
 
     public long Version { get; set; } = 1;
@@ -52,8 +55,27 @@ internal sealed class DeliveryStreamState
     /// <summary>The Lambda transformation in front of the pipeline, when the destination has one.</summary>
     public Transformation.LambdaTransformation? Transformation { get; set; }
 
+    /// <summary>
+    /// Stops a transformation an update removed (under <see cref="Gate"/>): it transforms what it holds and hands it on;
+    /// flushes, waits and the stop wait for that too, so nothing it held is missed or handed to a stopped pipeline.
+    /// </summary>
+    public void Retire(Transformation.LambdaTransformation transformation)
+    {
+        _retiring.RemoveAll(t => t.IsCompleted);
+        _retiring.Add(transformation.StopAsync().ContinueWith(_ => transformation.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
+    }
+
+    private Task Retiring()
+    {
+        lock (Gate)
+        {
+            return Task.WhenAll(_retiring);
+        }
+    }
+
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        await Retiring().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (Transformation is { } transformation)
         {
             await transformation.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -64,6 +86,7 @@ internal sealed class DeliveryStreamState
 
     public async Task WhenDeliveredAsync(CancellationToken cancellationToken)
     {
+        await Retiring().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (Transformation is { } transformation)
         {
             await transformation.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
@@ -86,6 +109,7 @@ internal sealed class DeliveryStreamState
             await stopSource(cancellationToken).ConfigureAwait(false);
         }
 
+        await Retiring().ConfigureAwait(false);
         if (Transformation is { } transformation)
         {
             await transformation.StopAsync().ConfigureAwait(false);

@@ -651,7 +651,7 @@ public sealed partial class Firehose
                 case ({ } running, null):
                     // What it still holds is transformed and handed on; new records bypass it.
                     state.Transformation = null;
-                    _ = running.StopAsync().ContinueWith(_ => running.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    state.Retire(running);
                     break;
             }
         }

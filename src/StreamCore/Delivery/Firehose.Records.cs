@@ -48,11 +48,16 @@ public sealed partial class Firehose
         long total = 0;
         for (int i = 0; i < (request.Records?.Count ?? 0); i++)
         {
-            string path = FirehoseConstraints.Item("records", i);
             Record? record = request.Records![i];
-            e.Required(record, path);
-            e.Required(record?.Data, path + ".data");
-            DataLength(ref e, record?.Data, path + ".data");
+            if (record?.Data is not { Length: <= MaxRecordBytes } data)
+            {
+                // Paths are built only for a record that is wrong (a valid batch allocates none).
+                string path = FirehoseConstraints.Item("records", i);
+                e.Required(record, path);
+                e.Required(record?.Data, path + ".data");
+                DataLength(ref e, record?.Data, path + ".data");
+            }
+
             total += record?.Data?.Length ?? 0;
         }
 
@@ -128,13 +133,29 @@ public sealed partial class Firehose
 
         try
         {
-            if (state.Transformation is { } transformation)
+            // A transformation retired by UpdateDestination refuses the records whole: route them again, to its
+            // successor or straight to the pipeline. Only a stopping stream refuses them (its pipeline, or the same
+            // transformation twice, says so).
+            Transformation.LambdaTransformation? refusedBy = null;
+            while (true)
             {
-                transformation.Accept(records);
-            }
-            else
-            {
-                state.Pipeline.Accept(records);
+                if (state.Transformation is not { } transformation)
+                {
+                    state.Pipeline.Accept(records);
+                    break;
+                }
+
+                if (transformation.TryAccept(records))
+                {
+                    break;
+                }
+
+                if (ReferenceEquals(transformation, refusedBy) || state.Stopping)
+                {
+                    throw new ServiceUnavailableException($"Delivery stream {state.Name} is stopping and accepts no more records.");
+                }
+
+                refusedBy = transformation;
             }
         }
         catch (ServiceUnavailableException)

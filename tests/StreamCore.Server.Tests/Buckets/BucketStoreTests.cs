@@ -190,7 +190,7 @@ public abstract class BucketStoreTests : IAsyncLifetime
                 ProcessingConfiguration = new ProcessingConfiguration { Enabled = true, Processors = [new Processor { Type = ProcessorType.AppendDelimiterToRecord }] },
             },
         });
-        string[] records = [.. Enumerable.Range(0, 1500).Select(i => $"{{\"n\":{i},\"pad\":\"{new string('x', i % 700)}\"}}")];
+        string[] records = [.. Enumerable.Range(0, 3000).Select(i => $"{{\"n\":{i},\"pad\":\"{new string('x', i % 700)}\"}}")];
         for (int i = 0; i < records.Length; i += 500)
         {
             await firehose.PutRecordBatchAsync(new PutRecordBatchRequest { DeliveryStreamName = "events", Records = [.. records[i..(i + 500)].Select(r => new StreamCore.Delivery.Record { Data = new MemoryStream(Encoding.UTF8.GetBytes(r)) })] });

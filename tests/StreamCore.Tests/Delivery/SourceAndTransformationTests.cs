@@ -424,4 +424,196 @@ public sealed class SourceAndTransformationTests
         await bed.DisposeAsync();
         Assert.Equal("a!b!", await bed.TextAsync(Assert.Single(await bed.ListAsync(prefix: "out/")).Key));
     }
+
+    /// <summary>Breaker finding F1 (/work/findings/firehose.md): an update that retires the transformation must not refuse or half-take puts.</summary>
+    [Fact]
+    public async Task Removing_and_restoring_the_Lambda_processor_while_records_are_put_refuses_none_and_delivers_and_backs_up_each_once()
+    {
+        await using var bed = new FirehoseBed();
+        FunctionRegistry functions = bed.Engine.GetFunctionRegistry();
+        functions.Register("identity", static (payload, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(Identity(payload)));
+        string lambdaArn = functions.FunctionArn("identity");
+        ProcessingConfiguration withLambda = new()
+        {
+            Enabled = true,
+            Processors =
+            [
+                new Processor
+                {
+                    Type = ProcessorType.Lambda,
+                    Parameters = [new ProcessorParameter { ParameterName = ProcessorParameterName.LambdaArn, ParameterValue = lambdaArn }, new ProcessorParameter { ParameterName = ProcessorParameterName.BufferIntervalInSeconds, ParameterValue = "60" }],
+                },
+            ],
+        };
+        await bed.CreateAsync("lam", FirehoseBed.S3(c =>
+        {
+            c.Prefix = "data/";
+            c.ErrorOutputPrefix = "errors/";
+            c.BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60 };
+            c.ProcessingConfiguration = withLambda;
+            c.S3BackupMode = S3BackupMode.Enabled;
+            c.S3BackupConfiguration = new S3DestinationConfiguration { RoleARN = FirehoseBed.Role, BucketARN = FirehoseBed.BucketArn, Prefix = "backup/" };
+        }));
+
+        const int Writers = 6;
+        const int PerWriter = 300;
+        var refused = new List<Exception>();
+
+        // Writers pause halfway until the processor has been removed and restored, so the race is always exercised.
+        var toggled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task[] writers = [.. Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerWriter; i++)
+            {
+                if (i == PerWriter / 2)
+                {
+                    await toggled.Task;
+                }
+
+                try
+                {
+                    await bed.PutAsync("lam", $"{w}:{i}\n");
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    lock (refused)
+                    {
+                        refused.Add(ex);
+                    }
+                }
+            }
+        }))];
+        int version = 1;
+        while (!writers.All(t => t.IsCompleted))
+        {
+            await bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
+            {
+                DeliveryStreamName = "lam",
+                CurrentDeliveryStreamVersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                DestinationId = "destinationId-000000000001",
+                ExtendedS3DestinationUpdate = new ExtendedS3DestinationUpdate { ProcessingConfiguration = version % 2 == 1 ? new ProcessingConfiguration { Enabled = false } : withLambda },
+            });
+            version++;
+            if (version >= 3)
+            {
+                toggled.TrySetResult();
+            }
+
+            await Task.Yield();
+        }
+
+        await Task.WhenAll(writers);
+        await bed.Firehose.FlushAsync("lam").WaitAsync(FirehoseBed.Wait);
+        await bed.Firehose.FlushAsync("lam").WaitAsync(FirehoseBed.Wait);
+        Assert.True(version > 2, "the processor was removed and restored while records were put");
+        string[] data = await LinesAsync(bed, "data/");
+        string[] backup = await LinesAsync(bed, "backup/");
+        Assert.Empty(await LinesAsync(bed, "errors/"));
+        Assert.Equal(Writers * PerWriter, data.Length);
+        Assert.Equal(data.Length, data.Distinct().Count());
+        Assert.Equal(data.Order(StringComparer.Ordinal), backup.Order(StringComparer.Ordinal));
+        Assert.Empty(refused.Select(e => e.GetType().Name + ": " + e.Message));
+    }
+
+    /// <summary>A Firehose transformation that answers every record Ok with its data unchanged.</summary>
+    private static ReadOnlyMemory<byte> Identity(ReadOnlyMemory<byte> payload)
+    {
+        using JsonDocument request = JsonDocument.Parse(payload);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("records");
+            foreach (JsonElement r in request.RootElement.GetProperty("records").EnumerateArray())
+            {
+                json.WriteStartObject();
+                json.WriteString("recordId", r.GetProperty("recordId").GetString());
+                json.WriteString("result", "Ok");
+                json.WriteString("data", r.GetProperty("data").GetString());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>Breaker finding F2 (/work/findings/firehose.md): a delete waits for a transformation an update retired.</summary>
+    [Fact]
+    public async Task Records_held_by_a_Lambda_processor_removed_by_an_update_are_delivered_before_a_delete_completes()
+    {
+        await using var bed = new FirehoseBed();
+        FunctionRegistry functions = bed.Engine.GetFunctionRegistry();
+        var invoked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        functions.Register("slow-identity", async (payload, _) =>
+        {
+            invoked.TrySetResult();
+            await release.Task;
+            return Identity(payload);
+        }, TimeSpan.FromMinutes(5));
+        await bed.CreateAsync("retired", FirehoseBed.S3(c =>
+        {
+            c.BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60 };
+            c.ProcessingConfiguration = new ProcessingConfiguration
+            {
+                Enabled = true,
+                Processors =
+                [
+                    new Processor
+                    {
+                        Type = ProcessorType.Lambda,
+                        Parameters = [new ProcessorParameter { ParameterName = ProcessorParameterName.LambdaArn, ParameterValue = functions.FunctionArn("slow-identity") }, new ProcessorParameter { ParameterName = ProcessorParameterName.BufferIntervalInSeconds, ParameterValue = "60" }],
+                    },
+                ],
+            };
+        }));
+        await bed.PutAsync("retired", "accepted\n"); // acknowledged: it must reach the bucket
+        bed.Clock.Advance(TimeSpan.FromSeconds(60)); // the processor's buffer goes to the (slow) function
+        await invoked.Task.WaitAsync(FirehoseBed.Wait);
+
+        // The processor is removed while it transforms; then the stream is deleted.
+        await bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
+        {
+            DeliveryStreamName = "retired",
+            CurrentDeliveryStreamVersionId = "1",
+            DestinationId = "destinationId-000000000001",
+            ExtendedS3DestinationUpdate = new ExtendedS3DestinationUpdate { ProcessingConfiguration = new ProcessingConfiguration { Enabled = false } },
+        });
+        await bed.Firehose.DeleteDeliveryStreamAsync(new DeleteDeliveryStreamRequest { DeliveryStreamName = "retired" });
+        async Task<bool> GoneAsync()
+        {
+            try
+            {
+                await bed.Firehose.DescribeDeliveryStreamAsync(new DescribeDeliveryStreamRequest { DeliveryStreamName = "retired" });
+                return false;
+            }
+            catch (StreamCore.Errors.ResourceNotFoundException)
+            {
+                return true;
+            }
+        }
+
+        // A correct delete waits for the retired processor (so the stream is still there); give it a moment either way.
+        for (int i = 0; i < 200 && !await GoneAsync(); i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        release.SetResult();
+        using var timeout = new CancellationTokenSource(FirehoseBed.Wait);
+        while (!await GoneAsync())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, timeout.Token);
+        }
+
+        for (int i = 0; i < 200 && (await LinesAsync(bed, "")).Length == 0; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        Assert.Equal(["accepted"], await LinesAsync(bed, ""));
+    }
 }

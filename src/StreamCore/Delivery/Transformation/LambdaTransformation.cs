@@ -65,17 +65,22 @@ internal sealed class LambdaTransformation : IDisposable
         }
     }
 
-    public void Accept(ReadOnlySpan<IncomingRecord> records)
+    /// <summary>
+    /// Buffers records for the function (and, with S3 backup on, the source records for the backup), or refuses them
+    /// whole, changing nothing, once this transformation has stopped (retired by an update, or the stream is stopping).
+    /// </summary>
+    /// <returns>Whether the records were taken.</returns>
+    public bool TryAccept(ReadOnlySpan<IncomingRecord> records)
     {
-        // The source backup holds what the transformation was given.
-        _pipeline.AcceptBackup(records);
         lock (_gate)
         {
             if (_stopped)
             {
-                throw new Errors.ServiceUnavailableException("The delivery stream is stopping and accepts no more records.");
+                return false;
             }
 
+            // The source backup holds what the transformation was given (and only what it took).
+            _pipeline.AcceptBackup(records);
             foreach (IncomingRecord r in records)
             {
                 if (_buffer.Count > 0 && _bufferedBytes + r.Data.Length > SizeBytes)
@@ -91,6 +96,8 @@ internal sealed class LambdaTransformation : IDisposable
                 _buffer.Add(new IncomingRecord(r.Data.ToArray(), r.ArrivalMs));
                 _bufferedBytes += r.Data.Length;
             }
+
+            return true;
         }
     }
 
