@@ -99,16 +99,37 @@ public sealed partial class AnalyticsApplications
             app.VersionId++;
             app.LastUpdateTimestamp = Now;
             restart = app.Status == ApplicationStatus.Running ? app.Job : null;
+            if (restart is not null)
+            {
+                // UPDATING, as KDA shows it, until the job restarted: stops, deletes, snapshots and other updates are
+                // refused meanwhile (ResourceInUseException), so none of them acts on a job this update replaces.
+                app.Status = ApplicationStatus.Updating;
+            }
         }
 
         if (restart is not null)
         {
             // A running application restarts with its new configuration from its current state, as KDA does.
-            WindowCheckpoint checkpoint = await restart.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            WindowCheckpoint checkpoint;
+            try
+            {
+                checkpoint = await restart.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    app.Status = ApplicationStatus.Running; // not restarted: the job runs on as it was
+                }
+
+                throw;
+            }
+
             await restart.DisposeAsync().ConfigureAwait(false);
             lock (_gate)
             {
                 app.Job = StartJob(app, checkpoint);
+                app.Status = app.Job is null ? ApplicationStatus.Ready : ApplicationStatus.Running;
             }
         }
 
@@ -134,7 +155,7 @@ public sealed partial class AnalyticsApplications
                 throw AnalyticsException.InvalidArgument($"CreateTimestamp {Format(created)} does not match the creation time {Format(app.CreateTimestamp)} of application {app.Name}.");
             }
 
-            if (app.Status is ApplicationStatus.Starting or ApplicationStatus.Stopping)
+            if (app.Status is ApplicationStatus.Starting or ApplicationStatus.Stopping or ApplicationStatus.Updating)
             {
                 throw AnalyticsException.InUse($"Application {app.Name} is in {app.Status} status; delete it when READY or RUNNING.");
             }
@@ -204,9 +225,9 @@ public sealed partial class AnalyticsApplications
             app.Status = ApplicationStatus.Stopping;
         }
 
-        if (job is not null)
+        try
         {
-            if (request.Force != true && app.SnapshotsEnabled)
+            if (job is not null && request.Force != true && app.SnapshotsEnabled)
             {
                 // KDA takes a snapshot when a Flink application with snapshots enabled stops (not when forced).
                 WindowCheckpoint checkpoint = await job.CheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -216,13 +237,24 @@ public sealed partial class AnalyticsApplications
                     app.Snapshots.Add(new Snapshot($"stop-{app.VersionId.ToString(CultureInfo.InvariantCulture)}-{new DateTimeOffset(now).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}", app.VersionId, now, app.RuntimeEnvironment, checkpoint));
                 }
             }
+        }
+        finally
+        {
+            // Once STOPPING, the stop completes: a snapshot that failed or was cancelled (its error goes to the caller)
+            // still leaves the job disposed and the application READY, never a STOPPING application with a live job.
+            if (job is not null)
+            {
+                await job.DisposeAsync().ConfigureAwait(false);
+            }
 
-            await job.DisposeAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                Transition(app, () => app.Status = ApplicationStatus.Ready);
+            }
         }
 
         lock (_gate)
         {
-            Transition(app, () => app.Status = ApplicationStatus.Ready);
             return new OperationResponse { OperationId = NextOperationId() };
         }
     }
