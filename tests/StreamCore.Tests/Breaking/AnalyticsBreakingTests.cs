@@ -171,4 +171,82 @@ public class AnalyticsBreakingTests
         Assert.Equal(1, h.Jobs[0].Disposals);
         Assert.Single(h.Apps.ListApplicationSnapshots(new ListApplicationSnapshotsRequest { ApplicationName = "app" }).SnapshotSummaries!);
     }
+
+    // ---- the breaker's findings F1-F4 (/work/findings/analytics.md), fixed: an update of a RUNNING application is
+    // UPDATING until its job restarted, so what would act on the job it replaces is refused; a stop always completes.
+
+    [Fact]
+    public async Task F1_a_stop_whose_snapshot_is_cancelled_leaves_the_application_ready_with_its_job_disposed()
+    {
+        using var h = new Harness();
+        h.NextGate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Start();
+        using var cts = new CancellationTokenSource();
+        Task<OperationResponse> stop = h.Apps.StopApplicationAsync(new StopApplicationRequest { ApplicationName = "app" }, cts.Token);
+        await h.Jobs[0].CheckpointEntered.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stop);
+        Assert.Equal("READY", h.Apps.GetStatus("app"));
+        Assert.Equal(0, h.Live);
+        Assert.Equal(1, h.Jobs[0].Disposals);
+    }
+
+    [Fact]
+    public async Task F2_a_stop_during_a_running_update_is_refused_and_the_updated_job_is_the_only_one_running()
+    {
+        using var h = new Harness();
+        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.NextGate = gate;
+        h.Start();
+        h.NextGate = null;
+        Task<UpdateApplicationResponse> update = h.UpdateAsync(h.Version);
+        await h.Jobs[0].CheckpointEntered.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal("UPDATING", h.Apps.GetStatus("app"));
+        var refused = await Assert.ThrowsAsync<AnalyticsException>(() => h.Apps.StopApplicationAsync(new StopApplicationRequest { ApplicationName = "app", Force = true }, TestContext.Current.CancellationToken));
+        Assert.Equal("ResourceInUseException", refused.ErrorCode);
+        gate.SetResult(true);
+        await update.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal("RUNNING", h.Apps.GetStatus("app"));
+        Assert.Equal(1, h.Live);
+        Assert.All(h.Jobs, j => Assert.InRange(j.Disposals, 0, 1));
+    }
+
+    [Fact]
+    public async Task F3_a_second_update_while_the_first_restarts_the_job_is_refused_and_one_job_runs()
+    {
+        using var h = new Harness();
+        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.NextGate = gate;
+        h.Start();
+        h.NextGate = null;
+        Task<UpdateApplicationResponse> first = h.UpdateAsync(1);
+        await h.Jobs[0].CheckpointEntered.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        var refused = await Assert.ThrowsAsync<AnalyticsException>(() => h.UpdateAsync(2)); // the version the first update made
+        Assert.Equal("ResourceInUseException", refused.ErrorCode);
+        gate.SetResult(true);
+        await first.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal("RUNNING", h.Apps.GetStatus("app"));
+        Assert.Equal(1, h.Live);
+        Assert.All(h.Jobs, j => Assert.InRange(j.Disposals, 0, 1));
+    }
+
+    [Fact]
+    public async Task F4_a_delete_during_a_running_update_is_refused_and_no_job_outlives_a_later_delete()
+    {
+        using var h = new Harness();
+        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.NextGate = gate;
+        h.Start();
+        h.NextGate = null;
+        DateTime created = h.Apps.DescribeApplication(new DescribeApplicationRequest { ApplicationName = "app" }).ApplicationDetail!.CreateTimestamp!.Value;
+        Task<UpdateApplicationResponse> update = h.UpdateAsync(1);
+        await h.Jobs[0].CheckpointEntered.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        var refused = await Assert.ThrowsAsync<AnalyticsException>(() => h.Apps.DeleteApplicationAsync(new DeleteApplicationRequest { ApplicationName = "app", CreateTimestamp = created }));
+        Assert.Equal("ResourceInUseException", refused.ErrorCode);
+        gate.SetResult(true);
+        await update.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await h.Apps.DeleteApplicationAsync(new DeleteApplicationRequest { ApplicationName = "app", CreateTimestamp = created });
+        Assert.Null(h.Apps.GetStatus("app"));
+        Assert.Equal(0, h.Live);
+    }
 }
