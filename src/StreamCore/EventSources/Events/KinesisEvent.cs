@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace StreamCore.EventSources;
@@ -16,13 +17,26 @@ public class KinesisEvent
     /// <summary>One record of the batch with its envelope.</summary>
     public class KinesisEventRecord
     {
+        private string? _eventId;
+
+        // Set for a record a mapping built: the eventID is formatted when first read.
+        private string? _shardId;
+
         /// <summary>The region of the stream.</summary>
         [JsonPropertyName("awsRegion")]
         public string? AwsRegion { get; set; }
 
         /// <summary><c>&lt;shardId&gt;:&lt;sequenceNumber&gt;</c>.</summary>
         [JsonPropertyName("eventID")]
-        public string? EventId { get; set; }
+        public string? EventId
+        {
+            get => _eventId ?? (_shardId is { } shard && Kinesis?.SequenceNumber is { } sequence ? _eventId = string.Concat(shard, ":", sequence) : null);
+            set
+            {
+                _eventId = value;
+                _shardId = null;
+            }
+        }
 
         /// <summary><c>aws:kinesis:record</c>.</summary>
         [JsonPropertyName("eventName")]
@@ -47,27 +61,74 @@ public class KinesisEvent
         /// <summary>The Kinesis record.</summary>
         [JsonPropertyName("kinesis")]
         public Record? Kinesis { get; set; }
+
+        /// <summary>Makes <see cref="EventId"/> <c>shardId:sequenceNumber</c>, formatted when first read.</summary>
+        internal void SetEventIdShard(string shardId) => _shardId = shardId;
     }
 
-    /// <summary>A Kinesis record as the event carries it.</summary>
+    /// <summary>
+    /// A Kinesis record as the event carries it. In a record a mapping built, the partition key, the sequence number
+    /// and the data's stream are made when first read (from a copy of the key and data, and the sequence number), so a
+    /// handler pays only for what it reads; setting a member replaces it.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The data's MemoryStream wraps an array (nothing to release), as Amazon.Lambda.KinesisEvents' Record holds it.")]
     public class Record
     {
+        private string? _partitionKey;
+        private string? _sequenceNumber;
+        private MemoryStream? _data;
+
+        // The lazily read members of a record a mapping built: its key and data in a copy shared by the batch's records.
+        private byte[]? _bytes;
+        private int _keyOffset;
+        private int _keyLength;
+        private int _dataOffset;
+        private int _dataLength;
+        private global::StreamCore.SequenceNumber _sequence;
+        private bool _lazyKey;
+        private bool _lazySequence;
+        private bool _lazyData;
+
         /// <summary><c>1.0</c>.</summary>
         [JsonPropertyName("kinesisSchemaVersion")]
         public string? KinesisSchemaVersion { get; set; }
 
         /// <summary>The record's partition key.</summary>
         [JsonPropertyName("partitionKey")]
-        public string? PartitionKey { get; set; }
+        public string? PartitionKey
+        {
+            get => _partitionKey ?? (_lazyKey ? _partitionKey = Encoding.UTF8.GetString(_bytes!, _keyOffset, _keyLength) : null);
+            set
+            {
+                _partitionKey = value;
+                _lazyKey = false;
+            }
+        }
 
         /// <summary>The record's sequence number (decimal).</summary>
         [JsonPropertyName("sequenceNumber")]
-        public string? SequenceNumber { get; set; }
+        public string? SequenceNumber
+        {
+            get => _sequenceNumber ?? (_lazySequence ? _sequenceNumber = _sequence.ToString() : null);
+            set
+            {
+                _sequenceNumber = value;
+                _lazySequence = false;
+            }
+        }
 
         /// <summary>The record's data (base64 in the JSON; KPL aggregates are not de-aggregated, as in Lambda).</summary>
         [JsonPropertyName("data")]
         [JsonConverter(typeof(Base64MemoryStreamConverter))]
-        public MemoryStream? Data { get; set; }
+        public MemoryStream? Data
+        {
+            get => _data ?? (_lazyData ? _data = new MemoryStream(_bytes!, _dataOffset, _dataLength, writable: false, publiclyVisible: true) : null);
+            set
+            {
+                _data = value;
+                _lazyData = false;
+            }
+        }
 
         /// <summary>When the stream accepted the record (UTC; epoch seconds with a millisecond fraction in the JSON).</summary>
         [JsonPropertyName("approximateArrivalTimestamp")]
@@ -78,6 +139,18 @@ public class KinesisEvent
         [JsonPropertyName("encryptionType")]
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public string? EncryptionType { get; set; }
+
+        /// <summary>Sets the members read when first asked: the key and data at their places in <paramref name="bytes"/>, and the sequence number.</summary>
+        internal void SetLazy(byte[] bytes, int keyOffset, int keyLength, int dataOffset, int dataLength, global::StreamCore.SequenceNumber sequence)
+        {
+            _bytes = bytes;
+            _keyOffset = keyOffset;
+            _keyLength = keyLength;
+            _dataOffset = dataOffset;
+            _dataLength = dataLength;
+            _sequence = sequence;
+            _lazyKey = _lazySequence = _lazyData = true;
+        }
     }
 }
 

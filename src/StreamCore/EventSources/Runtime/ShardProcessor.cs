@@ -28,6 +28,7 @@ internal sealed class ShardProcessor
     private readonly AsyncSignal _room = new();
     private readonly string _shardText;
     private readonly int _fixedRecordBytes;
+    private readonly EventBytes _bytes = new();
     private bool _ended;
 
     // The last read reached the tip of the shard (so every record that arrived before now has been read).
@@ -50,8 +51,8 @@ internal sealed class ShardProcessor
             progress.Window = null;
         }
 
-        // Each record's JSON beside its data, partition key and sequence number (twice: sequenceNumber and eventID).
-        _fixedRecordBytes = 300 + runner.Source.StreamArn.Length + runner.Region.Length + runner.InvokeIdentityArn.Length + _shardText.Length;
+        // Each record's JSON beside its data and partition key, with its sequence number twice (sequenceNumber and eventID).
+        _fixedRecordBytes = 300 + runner.Source.StreamArn.Length + runner.Region.Length + runner.InvokeIdentityArn.Length + _shardText.Length + (2 * SequenceNumber.MaxDecimalDigits);
     }
 
     /// <summary>Completes when the shard's reader is open (so a LATEST position is fixed).</summary>
@@ -194,12 +195,17 @@ internal sealed class ShardProcessor
         }
     }
 
-    /// <summary>Copies the batch's records into event records (the batch is lent until the next read) and hands them to their lanes.</summary>
+    /// <summary>
+    /// Copies the batch's records into event records (the batch is lent until the next read: keys and data are copied
+    /// into shared arrays, and the strings and streams a handler may read are made when it reads them) and hands them
+    /// to their lanes. Nothing here reads the clock or formats text per record.
+    /// </summary>
     private void Route(SourceBatch batch)
     {
         long polled = 0, filtered = 0;
         lock (_lock)
         {
+            SequenceNumber? checkpoint = null;
             foreach (SourceRecord record in batch)
             {
                 polled++;
@@ -208,41 +214,44 @@ internal sealed class ShardProcessor
                 {
                     // Lambda counts a record that matches no filter as processed.
                     filtered++;
-                    Finish(ordinal);
+                    checkpoint = _pending.Finish(ordinal) ?? checkpoint;
                     continue;
                 }
 
-                string partitionKey = record.PartitionKey;
-                string sequence = record.SequenceNumberText;
-                ReadOnlyMemory<byte> data = record.Data;
-                byte[] copy = data.ToArray();
+                ReadOnlySpan<byte> key = record.PartitionKeyUtf8.Span;
+                ReadOnlySpan<byte> data = record.Data.Span;
+                byte[] bytes = _bytes.Copy(key, data, out int offset);
+                var kinesis = new KinesisEvent.Record
+                {
+                    KinesisSchemaVersion = "1.0",
+                    ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
+                };
+                kinesis.SetLazy(bytes, offset, key.Length, offset + key.Length, data.Length, record.SequenceNumber);
+                var envelope = new KinesisEvent.KinesisEventRecord
+                {
+                    AwsRegion = _runner.Region,
+                    EventName = "aws:kinesis:record",
+                    EventSource = "aws:kinesis",
+                    EventSourceARN = _runner.Source.StreamArn,
+                    EventVersion = "1.0",
+                    InvokeIdentityArn = _runner.InvokeIdentityArn,
+                    Kinesis = kinesis,
+                };
+                envelope.SetEventIdShard(_shardText);
                 var item = new BatchItem(
                     ordinal,
                     record.SequenceNumber,
-                    new KinesisEvent.KinesisEventRecord
-                    {
-                        AwsRegion = _runner.Region,
-                        EventId = _shardText + ":" + sequence,
-                        EventName = "aws:kinesis:record",
-                        EventSource = "aws:kinesis",
-                        EventSourceARN = _runner.Source.StreamArn,
-                        EventVersion = "1.0",
-                        InvokeIdentityArn = _runner.InvokeIdentityArn,
-                        Kinesis = new KinesisEvent.Record
-                        {
-                            KinesisSchemaVersion = "1.0",
-                            PartitionKey = partitionKey,
-                            SequenceNumber = sequence,
-                            Data = new MemoryStream(copy, 0, copy.Length, writable: false, publiclyVisible: true),
-                            ApproximateArrivalTimestamp = record.ApproximateArrivalTimestamp.UtcDateTime,
-                        },
-                    },
-                    _fixedRecordBytes + (((copy.Length + 2) / 3) * 4) + (2 * partitionKey.Length) + (2 * sequence.Length),
+                    envelope,
+                    _fixedRecordBytes + (((data.Length + 2) / 3) * 4) + (2 * key.Length),
                     record.ApproximateArrivalTimestamp);
-                Lane lane = _lanes.Length == 1 ? _lanes[0] : _lanes[(int)((uint)partitionKey.GetHashCode(StringComparison.Ordinal) % (uint)_lanes.Length)];
+
+                // A key always goes to the same lane (the hash of its UTF-8 bytes; no string is made for it).
+                Lane lane = _lanes.Length == 1 ? _lanes[0] : _lanes[(int)((uint)KeyHash(key) % (uint)_lanes.Length)];
                 lane.Items.Enqueue(item);
                 lane.Bytes += item.PayloadBytes;
             }
+
+            Moved(checkpoint);
         }
 
         _runner.Metrics.Polled(polled, filtered);
@@ -252,24 +261,35 @@ internal sealed class ShardProcessor
         }
     }
 
-    /// <summary>Marks a record processed (under the lock) and moves the checkpoint.</summary>
-    private void Finish(long ordinal)
+    private static int KeyHash(ReadOnlySpan<byte> key)
     {
-        if (_pending.Finish(ordinal) is { } checkpoint)
+        var hash = default(HashCode);
+        hash.AddBytes(key);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>After records were finished (under the lock): moves the checkpoint once, and wakes the pump once.</summary>
+    private void Moved(SequenceNumber? checkpoint)
+    {
+        if (checkpoint is { } moved)
         {
-            _progress.Advance(checkpoint, _pending.FirstUnfinished);
+            _progress.Advance(moved, _pending.FirstUnfinished);
             _room.Set();
         }
     }
 
+    /// <summary>Marks records processed and moves the checkpoint (once for the batch).</summary>
     public void Finish(IReadOnlyList<BatchItem> items)
     {
         lock (_lock)
         {
-            foreach (BatchItem item in items)
+            SequenceNumber? checkpoint = null;
+            for (int i = 0; i < items.Count; i++)
             {
-                Finish(item.Ordinal);
+                checkpoint = _pending.Finish(items[i].Ordinal) ?? checkpoint;
             }
+
+            Moved(checkpoint);
         }
     }
 
@@ -287,6 +307,10 @@ internal sealed class ShardProcessor
             {
                 CloseWindow(turn.Window);
             }
+
+            // The lifecycle keeps nothing of a finished batch: its list serves the lane's next batch.
+            batch.Items.Clear();
+            lane.Spare = batch.Items;
         }
     }
 
@@ -478,7 +502,8 @@ internal sealed class ShardProcessor
     /// <summary>Takes up to <paramref name="max"/> records, stopping before the payload would pass 6 MB (but at least one). Under the lock.</summary>
     private static List<BatchItem> Take(Lane lane, int max)
     {
-        var batch = new List<BatchItem>(Math.Min(lane.Items.Count, max));
+        List<BatchItem> batch = lane.Spare ?? new List<BatchItem>(Math.Min(lane.Items.Count, max));
+        lane.Spare = null;
         long bytes = EnvelopeBytes;
         while (lane.Items.Count > 0 && batch.Count < max)
         {
@@ -503,6 +528,9 @@ internal sealed class ShardProcessor
         public Queue<BatchItem> Items { get; } = new();
 
         public long Bytes { get; set; }
+
+        /// <summary>The list of the lane's last finished batch, cleared, for the next (only the lane's own task touches it).</summary>
+        public List<BatchItem>? Spare { get; set; }
 
         public AsyncSignal Signal { get; } = new();
     }
