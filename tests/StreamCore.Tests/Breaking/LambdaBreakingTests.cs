@@ -31,6 +31,98 @@ public sealed class LambdaBreakingTests
         return ranges;
     }
 
+    private static string ShardOf(KinesisEvent.KinesisEventRecord record) => record.EventId!.Split(':')[0];
+
+    [Fact]
+    public async Task A_merge_child_waits_for_a_parent_the_poller_never_listed()
+    {
+        await using var h = new MappingHarness(shards: 2);
+        var blockX = true;
+        var delivered = new List<string>();
+        h.Lambda.Functions.RegisterKinesisHandler("process-stream", (e, _) =>
+        {
+            if (Volatile.Read(ref blockX) && e.Records.Any(r => ShardOf(r) == "shardId-000000000000"))
+            {
+                throw new InvalidOperationException("shard 0's downstream is down (test)");
+            }
+
+            lock (delivered)
+            {
+                delivered.AddRange(e.Records.Select(Data));
+            }
+
+            return Task.CompletedTask;
+        });
+        ShardInfo x = h.Stream.Shards[0];
+        ShardInfo a = h.Stream.Shards[1];
+        UInt128 split = x.HashKeyRange.StartingHashKey + ((x.HashKeyRange.EndingHashKey - x.HashKeyRange.StartingHashKey) / 2);
+        UInt128 key = split + 1; // in shard 0, then in its upper child, then in the merged shard
+        await h.MapAsync(r => r.BatchSize = 10);
+        h.Stream.Append("k", key, "x0"u8);
+        h.Stream.Append("a", a.HashKeyRange.StartingHashKey, "a0"u8);
+        h.Stream.SplitShard(x.ShardId, split); // children 2 (lower) and 3 (upper)
+        h.Stream.Append("k", key, "b0"u8);
+        h.Stream.MergeShards(new ShardId(3), a.ShardId); // child 4
+        h.Stream.Append("k", key, "c0"u8);
+
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Contains("a0"); } }, TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 30; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(2));
+            await MappingHarness.WaitForQuietAsync();
+        }
+
+        lock (delivered)
+        {
+            // Shard 3 (a parent of 4) is not processed yet (its own parent, shard 0, is blocked): 4 must wait.
+            Assert.DoesNotContain("c0", delivered);
+        }
+
+        Volatile.Write(ref blockX, false);
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Contains("c0") && delivered.Contains("b0") && delivered.Contains("x0"); } }, TimeSpan.FromSeconds(1));
+        lock (delivered)
+        {
+            Assert.True(delivered.IndexOf("x0") < delivered.IndexOf("b0") && delivered.IndexOf("b0") < delivered.IndexOf("c0"), "one key's records in order: " + string.Join(",", delivered));
+        }
+    }
+
+
+    [Fact]
+    public async Task A_batch_retried_until_its_records_expire_from_the_stream_no_longer_blocks_the_shard()
+    {
+        await using var h = new MappingHarness();
+        var delivered = new List<string>();
+        h.Lambda.Functions.RegisterKinesisHandler("process-stream", (e, _) =>
+        {
+            if (e.Records.Any(r => Data(r).StartsWith("old", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException("cannot process (test)");
+            }
+
+            lock (delivered)
+            {
+                delivered.AddRange(e.Records.Select(Data));
+            }
+
+            return Task.CompletedTask;
+        });
+        h.Put("k", "old", 3);
+
+        // The defaults: MaximumRetryAttempts -1 and MaximumRecordAgeInSeconds -1, so retried "until the records expire".
+        await h.MapAsync(r => { r.BatchSize = 10; r.DestinationConfig = new DestinationConfig { OnFailure = new OnFailure { Destination = Dlq } }; });
+        await h.AdvanceUntilAsync(() => h.Stream.Shards.Count == 1, TimeSpan.FromSeconds(1));
+        int hours = h.Stream.RetentionPeriodHours;
+        for (int i = 0; i < (hours * 6) + 6; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(10)); // past the stream's retention: the old records are trimmed
+            await MappingHarness.WaitForQuietAsync();
+        }
+
+        h.Put("k", "new");
+        await h.AdvanceUntilAsync(() => { lock (delivered) { return delivered.Contains("new"); } }, TimeSpan.FromSeconds(10), maxSteps: 100);
+    }
+
+
     [Fact]
     public async Task Bisect_with_ReportBatchItemFailures_accounts_for_every_record_as_processed_or_dead_lettered_and_the_checkpoint_reaches_the_end()
     {

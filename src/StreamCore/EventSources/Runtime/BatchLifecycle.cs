@@ -33,10 +33,13 @@ internal sealed class BatchLifecycle(MappingRunner runner, ShardProcessor shard,
                 return false;
             }
 
-            // Age check before every invocation: the too-old prefix goes to the destination without invoking.
-            if (settings.MaximumRecordAgeInSeconds >= 0)
+            // Age check before every invocation (and retry): the too-old prefix goes to the destination without invoking.
+            // With MaximumRecordAgeInSeconds -1 the limit is the stream's retention: records are retried "until they
+            // expire", then discarded, so a failing batch blocks its shard for at most the retention period.
+            TimeSpan? maxAge = settings.MaximumRecordAgeInSeconds >= 0 ? TimeSpan.FromSeconds(settings.MaximumRecordAgeInSeconds) : runner.StreamRetention();
+            if (maxAge is { } age)
             {
-                DateTimeOffset oldest = runner.Time.GetUtcNow() - TimeSpan.FromSeconds(settings.MaximumRecordAgeInSeconds);
+                DateTimeOffset oldest = runner.Time.GetUtcNow() - age;
                 int expired = 0;
                 while (expired < attempt.Items.Count && attempt.Items[expired].Arrival < oldest)
                 {

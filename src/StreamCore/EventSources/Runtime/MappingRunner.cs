@@ -153,6 +153,41 @@ internal sealed partial class MappingRunner : IDisposable
         }
     }
 
+    /// <summary>Whether a shard still to process names a parent that is neither listed nor known to be gone.</summary>
+    private bool HasUnlistedParent(SortedDictionary<ShardId, IReadOnlyList<ShardId>> known, HashSet<ShardId> absent)
+    {
+        foreach ((ShardId id, IReadOnlyList<ShardId> parents) in known)
+        {
+            if (_progress[id].Finished)
+            {
+                continue;
+            }
+
+            foreach (ShardId parent in parents)
+            {
+                if (!known.ContainsKey(parent) && !absent.Contains(parent))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The stream's retention period now (it may change while the mapping runs), or null when the stream is gone.</summary>
+    public TimeSpan? StreamRetention()
+    {
+        try
+        {
+            return TimeSpan.FromHours(_service.Engine.GetStream(Source.StreamName).RetentionPeriodHours);
+        }
+        catch (KinesisNotFound)
+        {
+            return null;
+        }
+    }
+
     private RecordSource CreateSource() => Source.ConsumerArn is { } consumer
         ? new KinesisClientRecordSource(_service.Kinesis, Source.StreamArn, new KinesisClientSourceOptions { ConsumerArn = consumer, TimeProvider = Time })
         : new DataStreamRecordSource(_service.Engine.GetStream(Source.StreamName));
@@ -182,16 +217,52 @@ internal sealed partial class MappingRunner : IDisposable
         }
 
         _listed = true;
+
+        // Parents that a listing no longer has (trimmed past retention): nothing left to process before their children.
+        var absent = new HashSet<ShardId>();
         var running = new Dictionary<ShardId, (ShardProcessor Processor, Task<ShardOutcome> Task)>();
         bool first = true;
         while (true)
         {
+            if (!token.IsCancellationRequested && HasUnlistedParent(known, absent))
+            {
+                // A child names a parent this generation never listed (a reshard of a shard that was itself a child, or
+                // that came after the listing): list again, so that the parent is processed before the child.
+                try
+                {
+                    IReadOnlyList<SourceShard> listed = await source.ListShardsAsync(token).ConfigureAwait(false);
+                    foreach (SourceShard shard in listed)
+                    {
+                        if (known.TryAdd(shard.ShardId, shard.ParentShardIds))
+                        {
+                            _progress.TryAdd(shard.ShardId, new ShardProgress { UseMappingPosition = false });
+                        }
+                    }
+
+                    foreach (IReadOnlyList<ShardId> parents in known.Values)
+                    {
+                        foreach (ShardId parent in parents)
+                        {
+                            if (!known.ContainsKey(parent))
+                            {
+                                absent.Add(parent);
+                            }
+                        }
+                    }
+                }
+                catch (KinesisNotFound error)
+                {
+                    _service.SourceGone(_mapping, error.Message);
+                    await generation.CancelAsync().ConfigureAwait(false);
+                }
+            }
+
             if (!token.IsCancellationRequested)
             {
                 foreach ((ShardId id, IReadOnlyList<ShardId> parents) in known)
                 {
                     ShardProgress progress = _progress[id];
-                    if (progress.Finished || running.ContainsKey(id) || !parents.All(p => !known.ContainsKey(p) || _progress[p].Finished))
+                    if (progress.Finished || running.ContainsKey(id) || !parents.All(p => absent.Contains(p) || (known.ContainsKey(p) && _progress[p].Finished)))
                     {
                         continue;
                     }
