@@ -245,7 +245,7 @@ internal sealed class ShardProcessor
                     _fixedRecordBytes + (((data.Length + 2) / 3) * 4) + (2 * key.Length),
                     record.ApproximateArrivalTimestamp);
 
-                // A key always goes to the same lane (the hash of its UTF-8 bytes; no string is made for it).
+                // A key always goes to the same lane (its string hash, computed without making the string).
                 Lane lane = _lanes.Length == 1 ? _lanes[0] : _lanes[(int)((uint)KeyHash(key) % (uint)_lanes.Length)];
                 lane.Items.Enqueue(item);
                 lane.Bytes += item.PayloadBytes;
@@ -261,11 +261,12 @@ internal sealed class ShardProcessor
         }
     }
 
+    /// <summary>The key's string hash (<c>string.GetHashCode(StringComparison.Ordinal)</c>), computed on its characters without making the string.</summary>
     private static int KeyHash(ReadOnlySpan<byte> key)
     {
-        var hash = default(HashCode);
-        hash.AddBytes(key);
-        return hash.ToHashCode();
+        Span<char> chars = key.Length <= 1024 ? stackalloc char[key.Length] : new char[key.Length];
+        int count = System.Text.Encoding.UTF8.GetChars(key, chars);
+        return string.GetHashCode(chars[..count], StringComparison.Ordinal);
     }
 
     /// <summary>After records were finished (under the lock): moves the checkpoint once, and wakes the pump once.</summary>
