@@ -559,6 +559,10 @@ internal sealed class ShardConsumer
                 EndingHashKey = child.HashKeyRange.EndingHashKey.ToString(CultureInfo.InvariantCulture),
             };
             await RetryAsync(async () => { _ = await _owner.Store.CreateLeaseIfNotExistsAsync(lease, cancellationToken).ConfigureAwait(false); }, "create the lease of child shard " + lease.LeaseKey, cancellationToken).ConfigureAwait(false);
+            if (child.ParentShardIds.Count > 1)
+            {
+                await RetryAsync(() => CreateOtherParentLeasesAsync(child, cancellationToken), "create the leases of the other parents of shard " + lease.LeaseKey, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _inShardEnded = true;
@@ -581,6 +585,45 @@ internal sealed class ShardConsumer
 
             ConsumerLog.NoShardEndCheckpoint(_owner.Logger, ShardId);
             await Task.Delay(Backoff(attempt++), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A merge child waits for every parent that has a lease; a parent without one (its own parent still being
+    /// processed, so it was never leased) would not hold the child back, and the child's records of a key would come
+    /// before the parent's. So the other parents get their leases now (TRIM_HORIZON, waiting on their own parents), as
+    /// the KCL's shard syncer creates the whole lineage. This lease is not SHARD_END yet, so the child has not started and
+    /// no finished parent lease was cleaned up: a missing lease is one never created.
+    /// </summary>
+    private async ValueTask CreateOtherParentLeasesAsync(SourceChildShard child, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SourceShard>? shards = null;
+        foreach (ShardId parent in child.ParentShardIds)
+        {
+            string key = parent.ToString();
+            if (key == ShardId || await _owner.Store.GetLeaseAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            shards ??= await _owner.Source.ListShardsAsync(cancellationToken).ConfigureAwait(false);
+            if (shards.FirstOrDefault(s => s.ShardId == parent) is not { } shard)
+            {
+                continue; // trimmed: nothing of it is left to read
+            }
+
+            Lease lease = new()
+            {
+                LeaseKey = key,
+                Checkpoint = Lease.TrimHorizon,
+                ParentShardIds = [.. shard.ParentShardIds.Select(p => p.ToString())],
+                StartingHashKey = shard.HashKeyRange.StartingHashKey.ToString(CultureInfo.InvariantCulture),
+                EndingHashKey = shard.HashKeyRange.EndingHashKey.ToString(CultureInfo.InvariantCulture),
+            };
+            if (await _owner.Store.CreateLeaseIfNotExistsAsync(lease, cancellationToken).ConfigureAwait(false))
+            {
+                ConsumerLog.LeaseCreated(_owner.Logger, key, Lease.TrimHorizon);
+            }
         }
     }
 

@@ -4,7 +4,7 @@ using StreamCore.Tests.Support;
 
 namespace StreamCore.Tests.Consuming;
 
-/// <summary>The breaker's findings on the worker (/work/findings/consumer.md C1, C2), kept as regression tests.</summary>
+/// <summary>The breaker's findings on the worker (/work/findings/consumer.md C1-C3), kept as regression tests.</summary>
 public sealed class ConsumerFindingsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -98,6 +98,46 @@ public sealed class ConsumerFindingsTests
         await next.StartAsync();
         await Pump.UntilAsync(t, () => log.Count >= 10, "the next worker processed the failed batch", TimeSpan.FromMilliseconds(250), maxSteps: 200);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i % 20}:{i}"), log.Data);
+    }
+
+    [Fact]
+    public async Task C3_a_merge_child_waits_for_a_parent_whose_lease_does_not_exist_yet()
+    {
+        using var t = new TestEngine();
+        DataStream stream = t.Engine.CreateStream("s", 2);
+        var store = new InMemoryLeaseStore();
+        var log = new ScenarioLog();
+        bool blockX = true;
+        await using var worker = new KinesisConsumer(stream, Options(t, store, "w", () => new RecordingProcessor("w", log)
+        {
+            OnBatch = input => Volatile.Read(ref blockX) && input.ShardId == "shardId-000000000000"
+                ? throw new InvalidOperationException("shard 0's downstream is down (test)")
+                : ValueTask.CompletedTask,
+        }));
+        await worker.StartAsync();
+        ShardInfo x = stream.Shards[0];
+        ShardInfo a = stream.Shards[1];
+        UInt128 split = x.HashKeyRange.StartingHashKey + ((x.HashKeyRange.EndingHashKey - x.HashKeyRange.StartingHashKey) / 2);
+        UInt128 key = split + 1; // in shard 0, then in its upper child 3, then in the merged shard 4
+        stream.Append("k", key, Encoding.UTF8.GetBytes("x0"));
+        stream.Append("a", a.HashKeyRange.StartingHashKey, Encoding.UTF8.GetBytes("a0"));
+        stream.SplitShard(x.ShardId, split);
+        stream.Append("k", key, Encoding.UTF8.GetBytes("b0"));
+        stream.MergeShards(new ShardId(3), a.ShardId);
+        stream.Append("k", key, Encoding.UTF8.GetBytes("c0"));
+
+        await Pump.UntilAsync(t, () => log.Data.Contains("a0") && log.Events.Contains("w ended shardId-000000000001"), "shard 1 is processed to its end");
+        for (int i = 0; i < 60; i++)
+        {
+            t.Clock.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(1);
+        }
+
+        // Shard 4's parent 3 is not processed (its own parent 0 is blocked): 4 waits, though 3 had no lease when 1 ended.
+        Assert.DoesNotContain("c0", log.Data);
+        Volatile.Write(ref blockX, false);
+        await Pump.UntilAsync(t, () => log.Data.Contains("c0") && log.Data.Contains("b0") && log.Data.Contains("x0"), "every record is processed", TimeSpan.FromSeconds(1));
+        Assert.Equal(["x0", "b0", "c0"], log.Data.Where(d => d is "x0" or "b0" or "c0").Distinct());
     }
 
     /// <summary>A lease store that runs a hook before each conditional update (numbered from 1).</summary>
