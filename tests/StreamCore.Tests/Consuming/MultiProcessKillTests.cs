@@ -78,9 +78,10 @@ public sealed class MultiProcessKillTests
             // reported, at or before the last record it processed; exactly its records after that checkpoint were redone.
             foreach (string shard in orphaned)
             {
-                (WorkerProcess successor, int taken) = survivors
-                    .SelectMany(s => s.Lines.Select((line, index) => (s, line, index)).Skip(linesAtKill[s]).Where(x => x.line.StartsWith($"init {shard} ", StringComparison.Ordinal)).Select(x => (x.s, x.index)))
-                    .First();
+                // The takeover: the first survivor to take the shard after the kill; or, when a survivor stole it just before
+                // (the victim was killed before it noticed), that survivor's take.
+                (WorkerProcess s, string line, int index)[] inits = [.. survivors.SelectMany(s => s.Lines.Select((line, index) => (s, line, index))).Where(x => x.line.StartsWith($"init {shard} ", StringComparison.Ordinal))];
+                (WorkerProcess successor, _, int taken) = inits.Where(x => x.index >= linesAtKill[x.s]).Select(x => ((WorkerProcess, string, int)?)x).FirstOrDefault() ?? inits[^1];
                 string from = successor.Lines[taken].Split(' ')[2];
                 Position resumed = Position.Parse(from, 0);
                 Assert.True(resumed >= dead.LastCheckpoint.GetValueOrDefault(shard, Position.Start), $"{successor.WorkerId} resumed {shard} at {from}, before {victim.WorkerId}'s reported checkpoint");
