@@ -34,7 +34,7 @@ public sealed class InMemoryKmsKeyProvider : IKmsKeyProvider
 
         lock (_lock)
         {
-            _keys[keyId] = new KeyEntry((byte[])(key?.Clone() ?? RandomNumberGenerator.GetBytes(32)));
+            _keys[keyId] = new KeyEntry((byte[]?)key?.Clone());
             foreach (string alias in aliases)
             {
                 _aliases[alias] = keyId;
@@ -106,9 +106,13 @@ public sealed class InMemoryKmsKeyProvider : IKmsKeyProvider
         return keyAt >= 0 ? keyId[(keyAt + ":key/".Length)..] : keyId;
     }
 
-    private sealed class KeyEntry(byte[] key)
+    private sealed class KeyEntry(byte[]? key)
     {
-        public byte[] Key { get; } = key;
+        // A random key is made when first used (under the provider's lock), not when the key is added: every engine
+        // gets the AWS-managed key, and making it at once loaded the platform's crypto library into every start-up.
+        private byte[]? _key = key;
+
+        public byte[] Key => _key ??= RandomNumberGenerator.GetBytes(32);
 
         public bool Disabled { get; set; }
 
