@@ -250,6 +250,12 @@ internal readonly struct SourceRecord
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="Data"/> may be a KPL aggregate; false means certainly not. Over the event-bus face the answer
+    /// comes from a tag set at append (the payload is not touched); over a client it is always true.
+    /// </summary>
+    public bool MayBeAggregate => _wire is not null || _stored.MayBeAggregate;
+
     /// <summary>When the stream accepted the record (Kinesis's ApproximateArrivalTimestamp, millisecond precision).</summary>
     public DateTimeOffset ApproximateArrivalTimestamp => _wire is { } wire
         ? (wire.ApproximateArrivalTimestamp is { } t ? new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t) : default)

@@ -448,8 +448,10 @@ internal sealed class ShardConsumer
         int aggregate = batch.IsWire ? first : -1; // over a client each record is materialized once (its members read once)
         for (int i = first; i < count && aggregate < 0; i++)
         {
-            ReadOnlySpan<byte> data = batch[i].Data.Span;
-            if (data.Length > AggregatedRecordFormat.Overhead && data.StartsWith(AggregatedRecordFormat.Magic) && RecordDeaggregator.IsAggregate(data))
+            // The tag set at append answers for the plain records, so their payloads are not touched here.
+            SourceRecord record = batch[i];
+            ReadOnlyMemory<byte> data = record.Data;
+            if (record.MayBeAggregate && RecordDeaggregator.IsAggregate(data.Span))
             {
                 aggregate = i;
                 break;
@@ -480,7 +482,7 @@ internal sealed class ShardConsumer
             SourceRecord record = batch[i];
             ReadOnlyMemory<byte> data = record.Data;
             bool atResume = i == first && parsed is { } at && record.SequenceNumber == at;
-            if (!RecordDeaggregator.IsAggregate(data.Span))
+            if (!record.MayBeAggregate || !RecordDeaggregator.IsAggregate(data.Span))
             {
                 if (!atResume)
                 {

@@ -176,7 +176,7 @@ public sealed partial class StreamEngine
         for (int i = slice.FirstSlot, end = slice.FirstSlot + slice.Count; i < end; i++)
         {
             ref readonly RecordEntry e = ref entries[i];
-            bytes += e.KeyLength + e.DataLength - (e.Published >= 2 ? RecordCipher.Overhead : 0);
+            bytes += e.KeyLength + e.DataLength - (e.Kind >= 2 ? RecordCipher.Overhead : 0);
         }
 
         return bytes;

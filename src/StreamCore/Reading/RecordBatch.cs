@@ -175,7 +175,20 @@ public readonly struct StreamRecord
     }
 
     /// <summary>1 for a plain record; 2 + n for one encrypted with the stream's n-th key.</summary>
-    internal int Kind => Entry.Published;
+    internal int Kind => Entry.Kind;
+
+    /// <summary>
+    /// Whether <see cref="Data"/> may be a KPL aggregate: the stored payload starts with the aggregate's magic (tagged at
+    /// append, so the payload is not touched here), or it is encrypted (the tag saw ciphertext). False means certainly not.
+    /// </summary>
+    internal bool MayBeAggregate
+    {
+        get
+        {
+            ref readonly RecordEntry e = ref Entry;
+            return e.StartsWithAggregateMagic || e.Kind >= 2;
+        }
+    }
 
     /// <summary>Whether the record was stored encrypted (its <see cref="Data"/> is the plaintext the engine decrypted).</summary>
     internal bool WasEncrypted => Kind >= 2;

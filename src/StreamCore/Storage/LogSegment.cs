@@ -183,8 +183,32 @@ internal struct RecordEntry
     public int DataLength;
 
     /// <summary>
-    /// 0 while being written; once every other field and the arena bytes are in place (release), the record's kind:
-    /// 1 for a plain payload, or a value the engine gives meaning to (2 + n: encrypted with the stream's n-th key).
+    /// 0 while being written; once every other field and the arena bytes are in place (release), the record's kind
+    /// (<see cref="Kind"/>), with <see cref="AggregateMagicFlag"/> set when the stored payload starts as a KPL aggregate.
     /// </summary>
     public int Published;
+
+    /// <summary>
+    /// Set in <see cref="Published"/> when the stored payload is longer than a KPL aggregate's frame and starts with its
+    /// magic (<c>F3 89 9A C2</c>): found once at append, while the bytes are being copied, so the consumers that
+    /// de-aggregate (the KCL does it for every record) need not touch the payload of each plain record they read.
+    /// </summary>
+    public const int AggregateMagicFlag = 1 << 30;
+
+    /// <summary>The record's kind: 1 for a plain payload, or a value the engine gives meaning to (2 + n: encrypted with the stream's n-th key).</summary>
+    public readonly int Kind => Published & ~AggregateMagicFlag;
+
+    /// <summary>Whether the stored payload starts as a KPL aggregate does (see <see cref="AggregateMagicFlag"/>).</summary>
+    public readonly bool StartsWithAggregateMagic => (Published & AggregateMagicFlag) != 0;
+
+    // The KPL aggregate's magic, read as a little-endian uint, and its frame (magic and MD5 trailer): the format itself lives
+    // in the Aggregation layer above; storage only tags payloads that begin like one.
+    private const uint AggregateMagic = 0xC29A89F3;
+    private const int AggregateFrameLength = 4 + 16;
+
+    /// <summary>The value to publish for a record of <paramref name="kind"/> whose stored payload is <paramref name="payload"/>.</summary>
+    public static int PublishedValue(int kind, ReadOnlySpan<byte> payload) =>
+        payload.Length > AggregateFrameLength && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(payload) == AggregateMagic
+            ? kind | AggregateMagicFlag
+            : kind;
 }

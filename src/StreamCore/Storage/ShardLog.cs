@@ -177,7 +177,7 @@ internal sealed class ShardLog
                 partitionKeyUtf8.CopyTo(arena);
                 data.CopyTo(arena[partitionKeyUtf8.Length..]);
                 Interleaving.Point("append.copied");
-                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, kind);
+                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, RecordEntry.PublishedValue(kind, data));
                 index = tail.BaseIndex + slot;
                 Interleaving.Point("append.published");
                 WakeReaders();
@@ -246,11 +246,14 @@ internal sealed class ShardLog
                 }
 
                 StorageInvariant.Assert(offset - start == bytes, "a batch fills its reservation exactly");
-                records.CopyTo(tail.Arena.AsSpan(start, bytes));
+                byte[] arena = tail.Arena;
+                records.CopyTo(arena.AsSpan(start, bytes));
                 Interleaving.Point("append.copied");
                 foreach (ref RecordEntry entry in reserved)
                 {
-                    Volatile.Write(ref entry.Published, kind); // release: see Publish
+                    // The payload was just copied, so its first bytes are still in cache.
+                    int published = RecordEntry.PublishedValue(kind, arena.AsSpan(entry.Offset + entry.KeyLength, entry.DataLength));
+                    Volatile.Write(ref entry.Published, published); // release: see Publish
                 }
 
                 firstIndex = tail.BaseIndex + slot;

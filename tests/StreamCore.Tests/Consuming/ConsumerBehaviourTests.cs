@@ -65,6 +65,46 @@ public sealed class ConsumerBehaviourTests
         Assert.Contains(log.Events, e => e == $"second initialize shardId-000000000000 {lease.Checkpoint}/1");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Aggregates_de_aggregate_and_plain_records_pass_as_they_are_on_a_plain_and_on_an_encrypted_stream(bool encrypted)
+    {
+        // Storage tags payloads that begin as aggregates at append (the worker skips the payloads of untagged records);
+        // on an encrypted stream the tag sees ciphertext, so there the worker must still check every decrypted payload.
+        using var t = new TestEngine(o => o.KeyProvider = new InMemoryKmsKeyProvider());
+        await t.CreateAsync("s", 1);
+        DataStream stream = t.Engine.GetStream("s");
+        stream.Append("k", "before"u8);
+        if (encrypted)
+        {
+            await t.Client.StartStreamEncryptionAsync(new StreamCore.Kinesis.StartStreamEncryptionRequest { StreamName = "s", EncryptionType = StreamCore.Kinesis.EncryptionType.KMS, KeyId = InMemoryKmsKeyProvider.AwsManagedKinesisAlias });
+        }
+
+        await using (var producer = new KinesisProducer(stream, new KinesisProducerOptions { TimeProvider = t.Clock }))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                _ = producer.AddAsync("k" + i, Encoding.UTF8.GetBytes("user-" + i));
+            }
+
+            await producer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // Begins with the KPL magic but has no valid digest: a plain record, delivered as it is.
+        byte[] lookalike = [0xF3, 0x89, 0x9A, 0xC2, .. Encoding.UTF8.GetBytes("not an aggregate, only its magic")];
+        stream.Append("k", lookalike);
+        stream.Append("k", "after"u8);
+
+        var log = new ScenarioLog();
+        await using var consumer = new KinesisConsumer(stream, Options(t, new InMemoryLeaseStore(), "w", () => new RecordingProcessor("w", log)));
+        await consumer.StartAsync();
+        await Pump.UntilAsync(t, () => log.Records.Count >= 8, "every user record");
+        Assert.Equal(["before", "user-0", "user-1", "user-2", "user-3", "user-4", Encoding.UTF8.GetString(lookalike), "after"], log.Data);
+        Assert.Equal([0L, 0L, 1L, 2L, 3L, 4L, 0L, 0L], log.Records.Select(r => r.SubSequenceNumber));
+        Assert.Equal(4, log.Records.Select(r => r.SequenceNumber).Distinct().Count());
+    }
+
     [Fact]
     public async Task A_shard_end_without_a_shard_end_checkpoint_holds_the_children_back_until_the_processor_checkpoints()
     {

@@ -27,7 +27,7 @@ internal sealed class DecryptedRecords
         for (int i = 0; i < slice.Count; i++)
         {
             ref RecordEntry entry = ref slice.Segment.Entries[slice.FirstSlot + i];
-            if (RecordCipher.For(ciphers, entry.Published) is not { } cipher)
+            if (RecordCipher.For(ciphers, entry.Kind) is not { } cipher)
             {
                 continue;
             }
