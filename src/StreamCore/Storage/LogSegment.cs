@@ -211,4 +211,10 @@ internal struct RecordEntry
         payload.Length > AggregateFrameLength && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(payload) == AggregateMagic
             ? kind | AggregateMagicFlag
             : kind;
+
+    /// <summary>As <see cref="PublishedValue(int, ReadOnlySpan{byte})"/> for the payload at <paramref name="payloadOffset"/> of <paramref name="arena"/> (one bounds check).</summary>
+    public static int PublishedValue(int kind, byte[] arena, int payloadOffset, int payloadLength) =>
+        payloadLength > AggregateFrameLength && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(arena.AsSpan(payloadOffset)) == AggregateMagic
+            ? kind | AggregateMagicFlag
+            : kind;
 }

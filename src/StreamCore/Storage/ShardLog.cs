@@ -252,7 +252,7 @@ internal sealed class ShardLog
                 foreach (ref RecordEntry entry in reserved)
                 {
                     // The payload was just copied, so its first bytes are still in cache.
-                    int published = RecordEntry.PublishedValue(kind, arena.AsSpan(entry.Offset + entry.KeyLength, entry.DataLength));
+                    int published = RecordEntry.PublishedValue(kind, arena, entry.Offset + entry.KeyLength, entry.DataLength);
                     Volatile.Write(ref entry.Published, published); // release: see Publish
                 }
 
