@@ -206,13 +206,10 @@ internal struct RecordEntry
     private const uint AggregateMagic = 0xC29A89F3;
     private const int AggregateFrameLength = 4 + 16;
 
-    /// <summary>The value to publish for a record of <paramref name="kind"/> whose stored payload is <paramref name="payload"/>.</summary>
-    public static int PublishedValue(int kind, ReadOnlySpan<byte> payload) =>
-        payload.Length > AggregateFrameLength && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(payload) == AggregateMagic
-            ? kind | AggregateMagicFlag
-            : kind;
-
-    /// <summary>As <see cref="PublishedValue(int, ReadOnlySpan{byte})"/> for the payload at <paramref name="payloadOffset"/> of <paramref name="arena"/> (one bounds check).</summary>
+    /// <summary>
+    /// The value to publish for a record of <paramref name="kind"/> whose stored payload is the
+    /// <paramref name="payloadLength"/> bytes at <paramref name="payloadOffset"/> of <paramref name="arena"/> (one bounds check).
+    /// </summary>
     public static int PublishedValue(int kind, byte[] arena, int payloadOffset, int payloadLength) =>
         payloadLength > AggregateFrameLength && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(arena.AsSpan(payloadOffset)) == AggregateMagic
             ? kind | AggregateMagicFlag

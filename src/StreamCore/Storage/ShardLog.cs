@@ -177,7 +177,7 @@ internal sealed class ShardLog
                 partitionKeyUtf8.CopyTo(arena);
                 data.CopyTo(arena[partitionKeyUtf8.Length..]);
                 Interleaving.Point("append.copied");
-                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, RecordEntry.PublishedValue(kind, data));
+                Publish(ref tail.Entries[slot], arrivalMs, offset, partitionKeyUtf8.Length, data.Length, RecordEntry.PublishedValue(kind, tail.Arena, offset + partitionKeyUtf8.Length, data.Length));
                 index = tail.BaseIndex + slot;
                 Interleaving.Point("append.published");
                 WakeReaders();
