@@ -24,8 +24,7 @@ public sealed partial class StreamEngine
     internal RecordBatch ReadBatch(StreamState stream, ShardState shard, LogPin pin, long fromIndex, int maxRecords, ref DecryptedRecords? plaintext)
     {
         long cutoff = ExpiryCutoff(stream, NowMs);
-        RecordCipher[] ciphers = stream.Ciphers;
-        if (ciphers.Length > 0)
+        if (stream.Ciphers.Length > 0)
         {
             RequireKeys(stream, activeOnly: false); // before the read, so a refused read leaves the reader where it was
         }
@@ -41,6 +40,7 @@ public sealed partial class StreamEngine
         }
 
         DecryptedRecords? decrypted = null;
+        RecordCipher[] ciphers = KeysFor(stream);
         if (ciphers.Length > 0)
         {
             // Only streams that have ever been encrypted pay for this.
@@ -81,8 +81,7 @@ public sealed partial class StreamEngine
         }
 
         RequireKeys(stream, activeOnly: false); // KMS errors for keys disabled since the records were written
-        RecordCipher[] ciphers = stream.Ciphers;
-        DecryptedRecords? plaintext = ciphers.Length > 0 ? new DecryptedRecords() : null;
+        DecryptedRecords? plaintext = null;
         int remaining = limit;
         long remainingBytes = MaxGetRecordsBytes;
         long cutoff = ExpiryCutoff(stream, nowMs);
@@ -106,6 +105,12 @@ public sealed partial class StreamEngine
                 if (slice.Count == 0)
                 {
                     break;
+                }
+
+                RecordCipher[] ciphers = KeysFor(stream);
+                if (ciphers.Length > 0)
+                {
+                    plaintext ??= new DecryptedRecords();
                 }
 
                 DecryptedRecords? decrypted = plaintext is not null && plaintext.Load(slice, ciphers) ? plaintext : null;
@@ -167,6 +172,14 @@ public sealed partial class StreamEngine
 
     /// <summary>The shard-level metric names EnableEnhancedMonitoring takes (besides ALL).</summary>
     internal static IReadOnlyList<string> ShardLevelMetricNames => StreamMetrics.ShardLevelMetricNames;
+
+    /// <summary>
+    /// The keys to decrypt a slice with, read after the slice was taken: a key joins <see cref="StreamState.Ciphers"/>
+    /// before it becomes the active one, so every record the slice holds was written under a key this list has. A list
+    /// read before the slice misses a key the stream got while the read ran (its records came out as ciphertext, or
+    /// failed with an index out of range).
+    /// </summary>
+    private static RecordCipher[] KeysFor(StreamState stream) => stream.Ciphers;
 
     /// <summary>The bytes a slice's records hold as put: key plus plaintext (an encrypted payload less the cipher's overhead).</summary>
     private static long PlaintextBytes(LogSlice slice)
