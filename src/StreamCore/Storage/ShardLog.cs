@@ -333,12 +333,15 @@ internal sealed class ShardLog
     /// <summary>
     /// Segments grow geometrically while a shard warms up, so idle shards stay small. At full size, a segment is
     /// shaped by the average record of the one before, so that slots and arena run out together: neither unused
-    /// descriptors nor an unused arena tail cost more than a few bytes per record.
+    /// descriptors nor an unused arena tail cost more than a few bytes per record. Full size is reached when either
+    /// the slots or the arena are: a shard of large records (KPL aggregates) fills its arena long before its slots,
+    /// and growing the slots on would allocate (and zero) descriptors it never uses, in a shape that changes every
+    /// segment, so the budget's pool (which reuses storage of one shape) would never serve it.
     /// </summary>
     private (int Slots, int Arena) NextSegmentSize(LogSegment full)
     {
         const int Granule = 16 * 1024;
-        if (full.Entries.Length < _maxSegmentSlots || full.ClaimedCount == 0)
+        if ((full.Entries.Length < _maxSegmentSlots && full.Arena.Length < _maxSegmentBytes) || full.ClaimedCount == 0)
         {
             return (Math.Clamp(full.Entries.Length * 2, FirstSegmentSlots, _maxSegmentSlots), Math.Clamp(full.Arena.Length * 2, FirstSegmentBytes, _maxSegmentBytes));
         }

@@ -182,6 +182,34 @@ public class ShardLogTests
     }
 
     [Fact]
+    public void Steady_state_appends_of_large_records_reuse_storage_of_one_shape()
+    {
+        // Large records (KPL aggregates) fill a segment's arena long before its slots. Growing the slots on would
+        // give every segment another shape, which the budget's pool (one shape per bag) never serves: each roll would
+        // allocate and zero a fresh segment, ~100 ns per user record of an aggregated producer.
+        var budget = new StorageBudget(4L << 20, MemoryLimitPolicy.TrimOldest, 4096, 256 * 1024);
+        var log = new ShardLog(budget, maxSegmentSlots: 4096, maxSegmentBytes: 256 * 1024);
+        byte[] payload = new byte[20_000];
+        for (int i = 0; i < 2_000; i++)
+        {
+            log.Append("a"u8, payload, i, out _); // warm up: fill to the cap, start recycling
+        }
+
+        int failures = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2_000; i++)
+        {
+            failures += log.Append("a"u8, payload, 2_000 + i, out _) == AppendStatus.Appended ? 0 : 1;
+        }
+
+        // About 160 segment rolls: their descriptor objects and segment lists only, no segment storage.
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.True(allocated <= 200 * 1024, $"{allocated} bytes for about 160 segment rolls");
+        Assert.True(budget.RetainedBytes + budget.PooledBytes <= 4L << 20);
+    }
+
+    [Fact]
     public async Task A_waiting_reader_wakes_on_append_without_polling()
     {
         ShardLog log = NewLog();
