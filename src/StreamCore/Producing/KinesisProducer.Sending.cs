@@ -276,11 +276,12 @@ public sealed partial class KinesisProducer
             {
                 SealAll();
             }
-        }
 
-        foreach (KinesisRecord record in moved)
-        {
-            record.Release();
+            foreach (KinesisRecord record in moved)
+            {
+                record.Release();
+                _records.Return(record);
+            }
         }
     }
 
@@ -371,6 +372,16 @@ public sealed partial class KinesisProducer
             foreach ((long generation, int count) in final.AsSpan(0, finalCount))
             {
                 ReleaseGeneration(generation, count);
+            }
+
+            foreach (KinesisRecord record in stored)
+            {
+                _records.Return(record);
+            }
+
+            foreach (KinesisRecord record in failed)
+            {
+                _records.Return(record);
             }
 
             for (int i = _flushWaiters.Count - 1; i >= 0; i--)
