@@ -5,7 +5,7 @@ using StreamCore.Kinesis;
 namespace StreamCore.Benchmarks;
 
 /// <summary>A record processor that counts what it is handed and signals when it has seen every record.</summary>
-internal sealed class CountingProcessor(CountingProcessor.Total total) : IShardRecordProcessor
+internal sealed class CountingProcessor(CountingProcessor.Total total, Func<Task>? initialized = null) : IShardRecordProcessor
 {
     internal sealed class Total(int expected)
     {
@@ -22,7 +22,9 @@ internal sealed class CountingProcessor(CountingProcessor.Total total) : IShardR
         }
     }
 
-    public ValueTask InitializeAsync(InitializationInput input, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>Completes at once, or when the task <c>initialized</c> returns does (a benchmark holding the worker at its start).</summary>
+    public ValueTask InitializeAsync(InitializationInput input, CancellationToken cancellationToken) =>
+        initialized is null ? ValueTask.CompletedTask : new ValueTask(initialized());
 
     public ValueTask ProcessRecordsAsync(ProcessRecordsInput input, CancellationToken cancellationToken)
     {
@@ -46,7 +48,8 @@ internal sealed class CountingProcessor(CountingProcessor.Total total) : IShardR
 /// <summary>
 /// The KCL-style worker on the embedded engine: one worker, 4 shards, 100 B records, a processor that counts, reading
 /// zero-copy (the event-bus source), from a fresh lease table at TRIM_HORIZON to the last record (start and stop
-/// included); next to a raw ShardReader loop over the same records.
+/// included); next to a raw ShardReader loop over the same records. The steady-state variant starts the worker before
+/// the op and stops it after, so its op is the reading and processing alone.
 /// </summary>
 [MemoryDiagnoser]
 public class ConsumerBenchmarks
@@ -121,6 +124,64 @@ public class ConsumerBenchmarks
         });
         await consumer.StartAsync();
         await total.All.Task;
+    }
+
+    private KinesisConsumer? _started;
+    private CountingProcessor.Total? _startedTotal;
+    private TaskCompletionSource? _go;
+
+    /// <summary>
+    /// For the steady-state variant: a worker started (lease table, shard sync, leases taken, its 4 processors
+    /// initialized and held at the end of InitializeAsync), so the op measures reading and processing alone. The records
+    /// were appended in <see cref="Setup"/>; the op's time runs from the release to the count of the last record.
+    /// </summary>
+    [IterationSetup(Target = nameof(Consumer_zero_copy_counting_processor_steady_state))]
+    public void StartHeld()
+    {
+        if (_go is null)
+        {
+            // One invocation per iteration here: bring the worker's code to its last JIT tier first, as the other
+            // benchmarks' pilot and warm-up invocations do.
+            for (int i = 0; i < 40; i++)
+            {
+                Consumer_zero_copy_counting_processor().GetAwaiter().GetResult();
+            }
+
+            Thread.Sleep(500);
+        }
+
+        _go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var initialized = new CountdownEvent(_stream.Shards.Count);
+        _startedTotal = new CountingProcessor.Total(_n);
+        CountingProcessor.Total total = _startedTotal;
+        Task go = _go.Task;
+        _started = new KinesisConsumer(_stream, new KinesisConsumerOptions
+        {
+            ApplicationName = "bench",
+            LeaseStore = new InMemoryLeaseStore(),
+            InitialPosition = InitialPosition.TrimHorizon,
+            ProcessorFactory = () => new CountingProcessor(total, () =>
+            {
+                initialized.Signal();
+                return go;
+            }),
+        });
+        _started.StartAsync().GetAwaiter().GetResult();
+        if (!initialized.Wait(TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException("The worker's processors were not initialized within 30 s.");
+        }
+    }
+
+    [IterationCleanup(Target = nameof(Consumer_zero_copy_counting_processor_steady_state))]
+    public void StopHeld() => _started!.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The same worker and records, its start and stop outside the measured op (see <see cref="StartHeld"/>).</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public async Task Consumer_zero_copy_counting_processor_steady_state()
+    {
+        _go!.SetResult();
+        await _startedTotal!.All.Task;
     }
 }
 
