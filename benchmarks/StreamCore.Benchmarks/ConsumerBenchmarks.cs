@@ -48,8 +48,8 @@ internal sealed class CountingProcessor(CountingProcessor.Total total, Func<Task
 /// <summary>
 /// The KCL-style worker on the embedded engine: one worker, 4 shards, 100 B records, a processor that counts, reading
 /// zero-copy (the event-bus source), from a fresh lease table at TRIM_HORIZON to the last record (start and stop
-/// included); next to a raw ShardReader loop over the same records. The steady-state variant starts the worker before
-/// the op and stops it after, so its op is the reading and processing alone.
+/// included); next to a raw ShardReader loop over the same records. <see cref="ConsumerBenchmarksSteadyState"/> has the
+/// worker started before the op and stopped after it.
 /// </summary>
 [MemoryDiagnoser]
 public class ConsumerBenchmarks
@@ -75,6 +75,13 @@ public class ConsumerBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _engine.Dispose();
 
+    /// <summary>Reads <paramref name="stream"/>'s <paramref name="n"/> records instead of its own (to warm another benchmark's code).</summary>
+    internal void Use(DataStream stream, int n)
+    {
+        _stream = stream;
+        _n = n;
+    }
+
     /// <summary>The baseline: one raw ShardReader loop per shard, each a thread-pool task, as the worker runs its shards.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public async Task<long> Raw_ShardReader_loops_one_task_per_shard()
@@ -83,10 +90,12 @@ public class ConsumerBenchmarks
         return bytes.Sum();
     }
 
-    private long ReadShard(ShardId shard)
+    private long ReadShard(ShardId shard) => ReadShard(_stream, shard);
+
+    internal static long ReadShard(DataStream stream, ShardId shard)
     {
         long bytes = 0;
-        using ShardReader reader = _stream.OpenReader(shard, ShardPosition.TrimHorizon, 10_000);
+        using ShardReader reader = stream.OpenReader(shard, ShardPosition.TrimHorizon, 10_000);
         while (reader.TryRead(out RecordBatch batch))
         {
             foreach (StreamRecord record in batch)
@@ -125,6 +134,64 @@ public class ConsumerBenchmarks
         await consumer.StartAsync();
         await total.All.Task;
     }
+}
+
+/// <summary>
+/// The worker of <see cref="ConsumerBenchmarks"/> in steady state: started before the op (lease table, shard sync, leases
+/// taken, processors initialized) and stopped after it, so the op is reading and processing alone; next to the same raw
+/// ShardReader loops, both measured one invocation an iteration (the worker is started anew for each).
+/// </summary>
+[MemoryDiagnoser]
+[WarmupCount(10)]
+[IterationCount(40)]
+public class ConsumerBenchmarksSteadyState
+{
+    private const int N = 1_000_000;
+    private StreamEngine _engine = null!;
+    private DataStream _stream = null!;
+    private int _n;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _n = Scale.Records(N);
+        _engine = new StreamEngine();
+        _stream = _engine.CreateStream("s", 4);
+        byte[] payload = Fixtures.Payload();
+        for (int i = 0; i < _n; i++)
+        {
+            _stream.Append("k" + (i % 1000), payload);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    private bool _rawWarm;
+
+    /// <summary>Nothing to start; there so the baseline runs one invocation an iteration, as the worker's variant must.</summary>
+    [IterationSetup(Target = nameof(Raw_ShardReader_loops_one_task_per_shard))]
+    public void NothingToStart()
+    {
+        if (!_rawWarm)
+        {
+            _rawWarm = true;
+            for (int i = 0; i < 40; i++)
+            {
+                _ = Raw_ShardReader_loops_one_task_per_shard().GetAwaiter().GetResult(); // to the last JIT tier, see StartHeld
+            }
+
+            Thread.Sleep(500);
+        }
+    }
+
+    /// <summary>The baseline: one raw ShardReader loop per shard, each a thread-pool task (as in <see cref="ConsumerBenchmarks"/>).</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public async Task<long> Raw_ShardReader_loops_one_task_per_shard()
+    {
+        long[] bytes = await Task.WhenAll(_stream.Shards.Select(s => Task.Run(() => ConsumerBenchmarks.ReadShard(_stream, s.ShardId))));
+        return bytes.Sum();
+    }
 
     private KinesisConsumer? _started;
     private CountingProcessor.Total? _startedTotal;
@@ -144,7 +211,10 @@ public class ConsumerBenchmarks
             // benchmarks' pilot and warm-up invocations do.
             for (int i = 0; i < 40; i++)
             {
-                Consumer_zero_copy_counting_processor().GetAwaiter().GetResult();
+                var warm = new ConsumerBenchmarks();
+                warm.Use(_stream, _n);
+                warm.Consumer_zero_copy_counting_processor().GetAwaiter().GetResult();
+                _ = Raw_ShardReader_loops_one_task_per_shard().GetAwaiter().GetResult();
             }
 
             Thread.Sleep(500);
