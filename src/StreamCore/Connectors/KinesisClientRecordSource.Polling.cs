@@ -16,7 +16,7 @@ internal sealed partial class KinesisClientRecordSource
         private readonly TimeProvider _time = source._options.TimeProvider;
         private Backoff _backoff = new(source._options);
         private string? _iterator;
-        private string? _lastSequenceNumber;
+        private Record? _lastRecord; // its sequence number is formatted only when an iterator must be made after it
         private DateTimeOffset _nextCallAt;
         private long _millisBehindLatest;
         private IReadOnlyList<SourceChildShard>? _children;
@@ -85,7 +85,7 @@ internal sealed partial class KinesisClientRecordSource
                 _millisBehindLatest = response.MillisBehindLatest ?? 0;
                 if (records.Count > 0)
                 {
-                    _lastSequenceNumber = records[^1].SequenceNumber;
+                    _lastRecord = records[^1];
                 }
 
                 if (_iterator is null)
@@ -105,7 +105,7 @@ internal sealed partial class KinesisClientRecordSource
 
         private async Task<string> GetIteratorAsync(CancellationToken cancellationToken)
         {
-            (ShardIteratorType type, string? sequenceNumber, DateTime? timestamp) = _lastSequenceNumber is { } last
+            (ShardIteratorType type, string? sequenceNumber, DateTime? timestamp) = _lastRecord?.FormatSequenceNumberAlone() is { } last
                 ? (ShardIteratorType.AFTER_SEQUENCE_NUMBER, last, null)
                 : Starting(start);
             GetShardIteratorResponse response = await source._client.GetShardIteratorAsync(

@@ -175,6 +175,24 @@ internal readonly struct SourceBatch
         }
     }
 
+    /// <summary>The record at <paramref name="index"/>, for a caller that keeps it within <see cref="Count"/> (a stale batch still throws when the record is read).</summary>
+    internal SourceRecord At(int index) => _wire is { } wire ? new SourceRecord(wire[_wireStart + index]) : new SourceRecord(_stored.At(index));
+
+    /// <summary>
+    /// Whether the records from <paramref name="start"/> on are certainly not KPL aggregates (the engine's tags, read
+    /// without making a record), and then the bytes of their payloads; false over a client, where every record may be one.
+    /// </summary>
+    internal bool AreCertainlyPlain(int start, out long dataBytes)
+    {
+        if (_wire is not null)
+        {
+            dataBytes = 0;
+            return false;
+        }
+
+        return _stored.AreCertainlyPlain(start, out dataBytes);
+    }
+
     /// <summary>The sequence number of the last record (default when the batch is empty).</summary>
     public SequenceNumber LastSequenceNumber => Count == 0 ? default : this[Count - 1].SequenceNumber;
 
@@ -222,8 +240,13 @@ internal readonly struct SourceRecord
         _wire = wire;
     }
 
-    /// <summary>The record's sequence number.</summary>
-    public SequenceNumber SequenceNumber => _wire is { } wire ? SequenceNumber.Parse(wire.SequenceNumber ?? string.Empty) : _stored.SequenceNumber;
+    /// <summary>The record's sequence number (over the in-process client read from its response, not parsed from text).</summary>
+    public SequenceNumber SequenceNumber => _wire is { } wire
+        ? (wire.TryGetPageSequenceNumber(out SequenceNumber fromPage) ? fromPage : SequenceNumber.Parse(wire.SequenceNumber ?? string.Empty))
+        : _stored.SequenceNumber;
+
+    /// <summary>The sequence number's text, formatting no other record's (see <see cref="Record.FormatSequenceNumberAlone"/>).</summary>
+    public string FormatSequenceNumberAlone() => _wire is { } wire ? wire.FormatSequenceNumberAlone() ?? string.Empty : _stored.SequenceNumber.ToString();
 
     /// <summary>The record's sequence number in its decimal form (allocates over the event-bus face).</summary>
     public string SequenceNumberText => _wire?.SequenceNumber ?? _stored.SequenceNumber.ToString();
@@ -234,7 +257,7 @@ internal readonly struct SourceRecord
     /// <summary>The partition key's UTF-8 bytes over the event-bus face, without a copy; encoded anew over a client.</summary>
     public ReadOnlyMemory<byte> PartitionKeyUtf8 => _wire is { } wire ? Encoding.UTF8.GetBytes(wire.PartitionKey ?? string.Empty) : _stored.PartitionKeyUtf8;
 
-    /// <summary>The payload, without a copy.</summary>
+    /// <summary>The payload, without a copy (except out of a caller's stream that hides its buffer).</summary>
     public ReadOnlyMemory<byte> Data
     {
         get
@@ -242,6 +265,11 @@ internal readonly struct SourceRecord
             if (_wire is not { } wire)
             {
                 return _stored.Data;
+            }
+
+            if (wire.TryGetPageData(out ReadOnlyMemory<byte> fromPage))
+            {
+                return fromPage; // the in-process client's response: its one copy of the bytes, no stream made
             }
 
             return wire.Data is null ? default

@@ -51,6 +51,9 @@ public readonly struct ConsumerRecord
 
     /// <summary>The Kinesis record's sequence number, without formatting it.</summary>
     internal StreamCore.SequenceNumber Sequence => _source.SequenceNumber;
+
+    /// <summary>The record's position, formatting no other record's sequence number (the worker's position after a batch).</summary>
+    internal ExtendedSequenceNumber Position => ExtendedSequenceNumber.Of(_source.FormatSequenceNumberAlone(), SubSequenceNumber);
 }
 
 /// <summary>
@@ -82,7 +85,7 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-            return _isView ? Plain(_view[_viewStart + index]) : _items[index];
+            return _isView ? Plain(_view.At(_viewStart + index)) : _items[index];
         }
     }
 
@@ -111,6 +114,17 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
         _viewStart = start;
         _isView = true;
         Count = count;
+    }
+
+    /// <summary>Makes room for <paramref name="capacity"/> records at once (a materialized batch, rather than doubling up to its size).</summary>
+    internal void EnsureCapacity(int capacity)
+    {
+        if (!_isView && _items.Length < capacity)
+        {
+            var items = new ConsumerRecord[capacity];
+            Array.Copy(_items, items, Count);
+            _items = items;
+        }
     }
 
     internal void Add(in ConsumerRecord record)
@@ -184,20 +198,45 @@ public sealed class ConsumerRecords : IReadOnlyList<ConsumerRecord>
     /// <summary>Enumerates the records without allocating.</summary>
     public struct Enumerator
     {
-        private readonly ConsumerRecords _records;
+        // What the list shows, taken once (the list does not change during the call it was given to): a record is then
+        // made straight from the batch, with no check beyond the staleness check reading its payload makes.
+        private readonly SourceBatch _view;
+        private readonly ConsumerRecord[] _items;
+        private readonly int _start;
+        private readonly int _count;
+        private readonly bool _isView;
         private int _index;
 
         internal Enumerator(ConsumerRecords records)
         {
-            _records = records;
+            _view = records._view;
+            _items = records._items;
+            _start = records._viewStart;
+            _count = records.Count;
+            _isView = records._isView;
             _index = -1;
         }
 
         /// <summary>The current record.</summary>
-        public readonly ConsumerRecord Current => _records._isView ? Plain(_records._view[_records._viewStart + _index]) : _records._items[_index];
+        /// <exception cref="InvalidOperationException">The enumerator is before the first record or after the last.</exception>
+        public readonly ConsumerRecord Current
+        {
+            get
+            {
+                if ((uint)_index >= (uint)_count)
+                {
+                    ThrowNoCurrent();
+                }
+
+                return _isView ? Plain(_view.At(_start + _index)) : _items[_index];
+            }
+        }
+
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowNoCurrent() => throw new InvalidOperationException("The enumerator is before the first record or after the last: call MoveNext first, and read Current only while it returns true.");
 
         /// <summary>Advances to the next record.</summary>
         /// <returns><see langword="false"/> after the last.</returns>
-        public bool MoveNext() => ++_index < _records.Count;
+        public bool MoveNext() => ++_index < _count;
     }
 }

@@ -232,7 +232,7 @@ internal sealed class ShardConsumer
                 _owner.Metrics.RecordBatch(ShardId, batch.MillisBehindLatest);
                 if (_records.Count > 0)
                 {
-                    LargestDelivered = _records[_records.Count - 1].ExtendedSequenceNumber;
+                    LargestDelivered = _records[_records.Count - 1].Position;
                 }
 
                 if (batch.IsShardEnd)
@@ -444,9 +444,12 @@ internal sealed class ShardConsumer
             }
         }
 
-        long bytes = 0;
-        int aggregate = batch.IsWire ? first : -1; // over a client each record is materialized once (its members read once)
-        for (int i = first; i < count && aggregate < 0; i++)
+        // The tags set at append answer for a batch of plain records in one pass over its entries (no record made, no
+        // payload touched); a batch with a tagged or encrypted record goes record by record.
+        bool plain = batch.AreCertainlyPlain(first, out long plainBytes);
+        long bytes = plain ? plainBytes : 0;
+        int aggregate = !plain && batch.IsWire ? first : -1; // over a client each record is materialized once (its members read once)
+        for (int i = first; i < count && aggregate < 0 && !plain; i++)
         {
             // The tag set at append answers for the plain records, so their payloads are not touched here.
             SourceRecord record = batch[i];
@@ -477,6 +480,7 @@ internal sealed class ShardConsumer
         // Past the prefix skipped above nothing is covered, except the record at the resume point itself (a plain one
         // wholly, an aggregate up to the last subsequence delivered): no sequence number is read per record.
         bytes = 0;
+        _records.EnsureCapacity(count - first);
         for (int i = first; i < count; i++)
         {
             SourceRecord record = batch[i];

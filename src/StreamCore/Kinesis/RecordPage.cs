@@ -61,6 +61,9 @@ internal sealed class RecordPage
 
     public ReadOnlySpan<byte> Data(int index) => _bytes.AsSpan(_offsets[index] + _keyLengths[index], _offsets[index + 1] - _offsets[index] - _keyLengths[index]);
 
+    /// <summary>Record <paramref name="index"/>'s payload as read-only memory over the page's bytes (no copy, no stream).</summary>
+    public ReadOnlyMemory<byte> DataMemory(int index) => _bytes.AsMemory(_offsets[index] + _keyLengths[index], _offsets[index + 1] - _offsets[index] - _keyLengths[index]);
+
     public string PartitionKey(int index) => Encoding.UTF8.GetString(PartitionKeyUtf8(index));
 
     /// <summary>A read-only stream over record <paramref name="index"/>'s payload (its own view; the bytes are shared).</summary>

@@ -62,6 +62,41 @@ public readonly struct RecordBatch
         }
     }
 
+    /// <summary>
+    /// The record at <paramref name="index"/> without the range and staleness checks of the indexer: for a caller that
+    /// keeps <paramref name="index"/> within <see cref="Count"/> (the record's own members still check staleness).
+    /// </summary>
+    internal StreamRecord At(int index) => new(_shard!, _slice.Segment, _slice.FirstSlot + index, _plaintext, index, _pin, _version);
+
+    /// <summary>
+    /// Whether none of the records from <paramref name="start"/> on may be a KPL aggregate (see
+    /// <see cref="StreamRecord.MayBeAggregate"/>), and if so the bytes of their payloads: one pass over the entries' tags
+    /// and lengths, no record made. False also for a batch read from an encrypted stream (its payloads are the plaintext).
+    /// </summary>
+    internal bool AreCertainlyPlain(int start, out long dataBytes)
+    {
+        StreamRecord.ThrowIfStale(_pin, _version);
+        dataBytes = 0;
+        if (_plaintext is not null || start >= Count)
+        {
+            return _plaintext is null;
+        }
+
+        // A plain record is published as kind 1 without the aggregate flag: any other bit set in any entry (a tag, an
+        // encrypted kind) sends the caller to the per-record path.
+        int published = 0;
+        long bytes = 0;
+        foreach (ref readonly RecordEntry entry in _slice.Segment.Entries.AsSpan(_slice.FirstSlot + start, Count - start))
+        {
+            published |= entry.Published;
+            bytes += entry.DataLength;
+        }
+
+        bool plain = (published & ~1) == 0;
+        dataBytes = plain ? bytes : 0;
+        return plain;
+    }
+
     /// <summary>The sequence number of the last record: where to resume after this batch (AFTER_SEQUENCE_NUMBER).</summary>
     /// <exception cref="InvalidOperationException">The batch is stale: its reader read again or was disposed.</exception>
     public SequenceNumber LastSequenceNumber => Count == 0 ? default : this[Count - 1].SequenceNumber;

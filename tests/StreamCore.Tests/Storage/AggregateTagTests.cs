@@ -78,4 +78,46 @@ public class AggregateTagTests
             }
         });
     }
+
+    /// <summary>
+    /// The consumer's one-pass check of a batch (no record made): "certainly plain" from any start exactly when no record
+    /// from there on may be an aggregate, with the bytes of their payloads; read in batches of a few records so starts,
+    /// ends and segment boundaries vary.
+    /// </summary>
+    [Property(MaxTest = 100)]
+    public Property A_batch_is_certainly_plain_exactly_when_none_of_its_records_may_be_an_aggregate()
+    {
+        return Prop.ForAll(Payloads(), Gen.Choose(1, 7).ToArbitrary(), (payloads, batchSize) =>
+        {
+            using var engine = new StreamEngine();
+            DataStream stream = engine.CreateStream("s", 1);
+            foreach (byte[] payload in payloads)
+            {
+                stream.Append("k", payload);
+            }
+
+            using ShardReader reader = stream.OpenReader(stream.Shards[0].ShardId, ShardPosition.TrimHorizon, batchSize);
+            int seen = 0;
+            while (reader.TryRead(out RecordBatch batch))
+            {
+                for (int start = 0; start <= batch.Count; start++)
+                {
+                    bool expected = true;
+                    long bytes = 0;
+                    for (int i = start; i < batch.Count; i++)
+                    {
+                        expected &= !batch[i].MayBeAggregate;
+                        bytes += batch[i].Data.Length;
+                    }
+
+                    Assert.Equal(expected, batch.AreCertainlyPlain(start, out long dataBytes));
+                    Assert.Equal(expected ? bytes : 0, dataBytes);
+                }
+
+                seen += batch.Count;
+            }
+
+            Assert.Equal(payloads.Length, seen);
+        });
+    }
 }

@@ -195,6 +195,28 @@ public sealed class Record
         return true;
     }
 
+    /// <summary>
+    /// The payload's bytes as read-only memory over the response's one copy, while <see cref="Data"/> has not been set:
+    /// the consumer worker reads payloads this way, without a stream per record or a copy out of one that hides its buffer.
+    /// </summary>
+    internal bool TryGetPageData(out ReadOnlyMemory<byte> data)
+    {
+        if (_dataSet || _page is null)
+        {
+            data = default;
+            return false;
+        }
+
+        data = _page.DataMemory(_index);
+        return true;
+    }
+
+    /// <summary>
+    /// The sequence number's text, formatting this record's alone while the page has not formatted them all (the consumer
+    /// worker needs the last of each batch for its position; reading <see cref="SequenceNumber"/> formats the whole page).
+    /// </summary>
+    internal string? FormatSequenceNumberAlone() => TryGetPageSequenceNumber(out StreamCore.SequenceNumber sequenceNumber) ? sequenceNumber.ToString() : SequenceNumber;
+
     /// <summary>The sequence number's value while it has not been set (the server's writer formats it itself).</summary>
     internal bool TryGetPageSequenceNumber(out StreamCore.SequenceNumber sequenceNumber)
     {
