@@ -80,6 +80,83 @@ internal static class ConsumerPhaseHarness
         Print("consumer total", total, records);
     }
 
+    /// <summary>
+    /// Bytes allocated per record through IKinesisClient in process (all threads, GC.GetTotalAllocatedBytes): GetRecords
+    /// alone, GetRecords with each record's Data read (the benchmark's baseline), and the worker's start, processing and
+    /// stop; the last of several runs, so the code is warm.
+    /// </summary>
+    public static void RunClient(int records, int runs)
+    {
+        using var engine = new StreamEngine();
+        Kinesis.IKinesisClient client = engine.CreateKinesisClient();
+        DataStream stream = engine.CreateStream("s", 4);
+        byte[] payload = Fixtures.Payload();
+        for (int i = 0; i < records; i++)
+        {
+            stream.Append("k" + (i % 1000), payload);
+        }
+
+        double getRecords = 0, withData = 0, start = 0, process = 0, stop = 0;
+        for (int run = 0; run < runs; run++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            _ = GetRecordsAsync(client, readData: false).GetAwaiter().GetResult();
+            long a = GC.GetTotalAllocatedBytes(precise: true);
+            _ = GetRecordsAsync(client, readData: true).GetAwaiter().GetResult();
+            long b = GC.GetTotalAllocatedBytes(precise: true);
+            var counter = new CountingProcessor.Total(records);
+            var consumer = new KinesisConsumer(client, new KinesisConsumerOptions
+            {
+                ApplicationName = "bench",
+                StreamName = "s",
+                LeaseStore = new InMemoryLeaseStore(),
+                InitialPosition = InitialPosition.TrimHorizon,
+                ProcessorFactory = () => new CountingProcessor(counter),
+            });
+            long c = GC.GetTotalAllocatedBytes(precise: true);
+            consumer.StartAsync().GetAwaiter().GetResult();
+            long d = GC.GetTotalAllocatedBytes(precise: true);
+            counter.All.Task.GetAwaiter().GetResult();
+            long e = GC.GetTotalAllocatedBytes(precise: true);
+            consumer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            long f = GC.GetTotalAllocatedBytes(precise: true);
+            getRecords = (double)(a - before) / records;
+            withData = (double)(b - a) / records;
+            start = (double)(d - c) / records;
+            process = (double)(e - d) / records;
+            stop = (double)(f - e) / records;
+        }
+
+        Console.WriteLine($"through IKinesisClient in process, {records} records, B/record (last of {runs} runs):");
+        Console.WriteLine($"GetRecords loop, Data not read  {getRecords,8:F1}");
+        Console.WriteLine($"GetRecords loop, Data.Length    {withData,8:F1}");
+        Console.WriteLine($"consumer start                  {start,8:F1}");
+        Console.WriteLine($"consumer processing             {process,8:F1}");
+        Console.WriteLine($"consumer stop                   {stop,8:F1}");
+    }
+
+    private static async Task<long> GetRecordsAsync(Kinesis.IKinesisClient client, bool readData)
+    {
+        long bytes = 0;
+        Kinesis.ListShardsResponse shards = await client.ListShardsAsync(new Kinesis.ListShardsRequest { StreamName = "s" });
+        foreach (Kinesis.Shard shard in shards.Shards)
+        {
+            string? iterator = (await client.GetShardIteratorAsync(new Kinesis.GetShardIteratorRequest { StreamName = "s", ShardId = shard.ShardId, ShardIteratorType = Kinesis.ShardIteratorType.TRIM_HORIZON })).ShardIterator;
+            while (iterator is not null)
+            {
+                Kinesis.GetRecordsResponse response = await client.GetRecordsAsync(new Kinesis.GetRecordsRequest { ShardIterator = iterator, Limit = 10_000 });
+                foreach (Kinesis.Record record in response.Records)
+                {
+                    bytes += readData ? record.Data!.Length : 1;
+                }
+
+                iterator = response.Records.Count == 0 ? null : response.NextShardIterator;
+            }
+        }
+
+        return bytes;
+    }
+
     private static void Print(string what, List<double> ms, int records)
     {
         double median = ms.Order().ElementAt(ms.Count / 2);

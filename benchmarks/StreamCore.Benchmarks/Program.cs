@@ -11,7 +11,7 @@ using StreamCore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- --filter '*'     the full BenchmarkDotNet suite
 //   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- latency          put -> reader latency percentiles
 //   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- memory           retained bytes per record
-//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- consumer-phases  the consumer's start, processing, stop
+//   dotnet run -c Release --project benchmarks/StreamCore.Benchmarks -- consumer-phases  the consumer's start, processing, stop; bytes a record over the client
 if (args.Contains("--smoke"))
 {
     Scale.Smoke = true;
@@ -41,6 +41,7 @@ if (args.Length > 0 && args[0] == "memory")
 if (args.Length > 0 && args[0] == "consumer-phases")
 {
     ConsumerPhaseHarness.Run(records: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, runs: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    ConsumerPhaseHarness.RunClient(records: 200_000, runs: 5);
     return 0;
 }
 
