@@ -22,7 +22,7 @@ internal sealed class LogSegment
     /// <summary>Index (within the shard) of this segment's slot 0. Immutable.</summary>
     public readonly long BaseIndex;
 
-    /// <summary>Record descriptors; slot i is readable once its <see cref="RecordEntry.Published"/> is 1.</summary>
+    /// <summary>Record descriptors; slot i is readable once its <see cref="RecordEntry.Published"/> is non-zero.</summary>
     public readonly RecordEntry[] Entries;
 
     /// <summary>Partition keys and payloads; an entry's bytes never change after it is published.</summary>

@@ -160,10 +160,11 @@ internal sealed class ShardLog
 
     /// <summary>
     /// Appends one record. Returns its index through <paramref name="index"/>. <paramref name="kind"/> (at least 1) is
-    /// kept with the record for the layers above (the engine marks encrypted payloads with it); the log does not read it.
+    /// kept with the record for the layers above (the engine marks encrypted payloads with it); the log only adds the aggregate tag beside it (see <see cref="RecordEntry.PublishedValue"/>).
     /// </summary>
     public AppendStatus Append(ReadOnlySpan<byte> partitionKeyUtf8, ReadOnlySpan<byte> data, long arrivalMs, out long index, int kind = 1)
     {
+        AssertKind(kind);
         int bytes = partitionKeyUtf8.Length + data.Length;
         while (true)
         {
@@ -224,6 +225,7 @@ internal sealed class ShardLog
     public AppendStatus AppendBatch<TRecords>(scoped ref TRecords records, int bytes, long arrivalMs, out long firstIndex, int kind = 1)
         where TRecords : IRecordWriter, allows ref struct
     {
+        AssertKind(kind);
         int count = records.Count;
         while (true)
         {
@@ -270,6 +272,10 @@ internal sealed class ShardLog
             }
         }
     }
+
+    // A kind of 0 would never publish; one reaching the tag's bit would read as another kind with a tag.
+    private static void AssertKind(int kind) =>
+        StorageInvariant.Assert(kind is > 0 and < RecordEntry.AggregateMagicFlag, "a record's kind is at least 1 and below the aggregate tag's bit");
 
     private static void Publish(ref RecordEntry entry, long arrivalMs, int offset, int keyLength, int dataLength, int kind)
     {

@@ -251,6 +251,42 @@ public sealed class StorageAggregateTagBreakingTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(RecordEntry.AggregateMagicFlag)]
+    [InlineData(RecordEntry.AggregateMagicFlag | 1)]
+    public void A_kind_that_would_not_publish_or_would_collide_with_the_tag_bit_is_refused_before_anything_is_written(int kind)
+    {
+        // Kinds are 1 and 2 + key slot, far below bit 30; the Debug invariant keeps it so (tests run in Debug).
+        var log = new ShardLog(new StorageBudget(null, MemoryLimitPolicy.RejectWrites, 256, 64 * 1024), maxSegmentSlots: 256, maxSegmentBytes: 64 * 1024);
+        Assert.Throws<InvalidOperationException>(() => log.Append("k"u8, "plain payload, longer than twenty"u8, 1, out _, kind));
+        Assert.Throws<InvalidOperationException>(() => log.AppendBatch([new PendingRecord("k", 1, "x"u8.ToArray())], 1, out _, kind));
+        Assert.Equal(0, log.EndIndex);
+    }
+
+    [Fact]
+    public async Task A_Lambda_mapping_delivers_an_aggregate_and_a_look_alike_raw_as_stored()
+    {
+        // Lambda does not de-aggregate: the tag must change nothing a function sees.
+        await using var h = new StreamCore.Tests.EventSources.MappingHarness();
+        h.RegisterRecorder();
+        byte[] aggregate = Aggregate("u-1", "u-2");
+        byte[] lookalike = [.. Magic, .. Encoding.UTF8.GetBytes("magic, not an aggregate")];
+        h.Stream.Append("k", aggregate);
+        var batch = new AppendBatch();
+        batch.Add("k", aggregate);
+        batch.Add("k", lookalike);
+        Assert.Equal(0, h.Stream.Append(batch));
+        await h.MapAsync();
+        var seen = new List<byte[]>();
+        while (seen.Count < 3)
+        {
+            seen.AddRange((await h.NextAsync()).Records.Select(r => r.Kinesis!.Data!.ToArray()));
+        }
+
+        Assert.Equal([aggregate, aggregate, lookalike], seen);
+    }
+
     [Fact]
     public async Task Concurrent_single_and_batch_appends_with_a_concurrent_reader_never_show_a_wrong_tag_and_lose_nothing()
     {
