@@ -47,7 +47,7 @@ public sealed class KinesisEndpoint : IAsyncDisposable
         _accounts = new Accounts(engine, options);
         _functions = new HttpFunctions(options.Functions, options.FunctionTimeout);
         _functions.RegisterIn(engine);
-        _firehose = new FirehoseService(options.Buckets);
+        _firehose = new FirehoseService(options.Buckets, options.SearchDomains);
     }
 
     /// <summary>The engine served.</summary>

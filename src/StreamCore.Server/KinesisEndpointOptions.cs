@@ -28,6 +28,12 @@ public sealed class KinesisEndpointOptions
     public BucketStore Buckets { get; set; } = new InMemoryBucketStore();
 
     /// <summary>
+    /// Where Firehose's OpenSearch / Elasticsearch destinations index documents (every account's Firehose shares it).
+    /// Default: in memory; the standalone server also writes them to <c>DATA_DIR/opensearch/DOMAIN/INDEX/*.jsonl</c>.
+    /// </summary>
+    public Delivery.SearchDomains SearchDomains { get; set; } = new();
+
+    /// <summary>
     /// How many requests are served at once. A request beyond it is answered at once, without reading its body, with
     /// the service's throttling error and HTTP 503, so an overloaded endpoint keeps answering with bounded memory.
     /// Default 1,024.

@@ -48,6 +48,7 @@ internal static class ServerHost
                 Url = options.Url,
                 CreateAccountEngine = Create,
                 Buckets = buckets,
+                SearchDomains = new Delivery.SearchDomains(Path.Combine(options.DataDirectory, "opensearch")),
                 MaxConcurrentRequests = options.MaxConcurrentRequests,
                 Functions = options.Functions,
                 FunctionTimeout = options.FunctionTimeout,

@@ -52,6 +52,12 @@ internal sealed class DeliveryStreamState
 
     public required DeliveryPipeline Pipeline { get; init; }
 
+    /// <summary>An OpenSearch/Elasticsearch destination's pipeline, in front of <see cref="Pipeline"/> (its S3 configuration).</summary>
+    public Search.SearchPipeline? SearchDelivery { get; init; }
+
+    /// <summary>Where records go after the source and the transformation.</summary>
+    public IDeliveryTarget Target => (IDeliveryTarget?)SearchDelivery ?? Pipeline;
+
     /// <summary>The Lambda transformation in front of the pipeline, when the destination has one.</summary>
     public Transformation.LambdaTransformation? Transformation { get; set; }
 
@@ -81,6 +87,12 @@ internal sealed class DeliveryStreamState
             await transformation.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (SearchDelivery is { } search)
+        {
+            // Its failed documents and backups go to the S3 pipeline, flushed after it.
+            await search.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await Pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,6 +102,11 @@ internal sealed class DeliveryStreamState
         if (Transformation is { } transformation)
         {
             await transformation.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (SearchDelivery is { } search)
+        {
+            await search.WhenDeliveredAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await Pipeline.WhenDeliveredAsync(cancellationToken).ConfigureAwait(false);
@@ -114,6 +131,13 @@ internal sealed class DeliveryStreamState
         {
             await transformation.StopAsync().ConfigureAwait(false);
             transformation.Dispose();
+        }
+
+        if (SearchDelivery is { } search)
+        {
+            // Before the S3 pipeline: what it gives up goes there as failed documents.
+            await search.StopAsync(cancellationToken).ConfigureAwait(false);
+            search.Dispose();
         }
 
         await Pipeline.StopAsync(cancellationToken).ConfigureAwait(false);

@@ -135,6 +135,7 @@ public sealed partial class Firehose
             }
 
             DateTime now = UtcNow;
+            var pipeline = new DeliveryPipeline(_context, name, settings, 1);
             state = new DeliveryStreamState
             {
                 Name = name,
@@ -145,11 +146,12 @@ public sealed partial class Firehose
                 KinesisSource = request.KinesisStreamSourceConfiguration is { } k ? new KinesisStreamSourceConfiguration { KinesisStreamARN = k.KinesisStreamARN, RoleARN = k.RoleARN } : null,
                 S3 = settings,
                 Search = searchSettings,
-                Pipeline = new DeliveryPipeline(_context, name, settings, 1),
+                Pipeline = pipeline,
+                SearchDelivery = searchSettings is null ? null : new Search.SearchPipeline(_context, name, searchSettings, pipeline, _searchIndex),
             };
-            if (settings.Lambda is { } lambda)
+            if ((searchSettings is null ? settings.Lambda : searchSettings.Lambda) is { } lambda)
             {
-                state.Transformation = new Transformation.LambdaTransformation(_context, state.Pipeline, state.Arn, lambda);
+                state.Transformation = new Transformation.LambdaTransformation(_context, state.Target, state.Arn, lambda);
             }
 
             foreach (Tag tag in request.Tags ?? [])
@@ -640,13 +642,14 @@ public sealed partial class Firehose
             state.S3 = settings;
             state.Search = searchSettings;
             state.Pipeline.Reconfigure(settings, state.Version);
-            switch ((state.Transformation, settings.Lambda))
+            state.SearchDelivery?.Reconfigure(searchSettings!);
+            switch ((state.Transformation, searchSettings is null ? settings.Lambda : searchSettings.Lambda))
             {
                 case ({ } running, { } lambda):
                     running.Reconfigure(lambda);
                     break;
                 case (null, { } lambda):
-                    state.Transformation = new Transformation.LambdaTransformation(_context, state.Pipeline, state.Arn, lambda);
+                    state.Transformation = new Transformation.LambdaTransformation(_context, state.Target, state.Arn, lambda);
                     break;
                 case ({ } running, null):
                     // What it still holds is transformed and handed on; new records bypass it.

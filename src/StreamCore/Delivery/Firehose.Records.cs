@@ -112,13 +112,6 @@ public sealed partial class Firehose
             throw new ResourceNotFoundException($"Firehose {name} under account {Account} not found.");
         }
 
-        if (state.Search is { } search)
-        {
-            // Delivery to a search domain is not built yet: refusing the records is honest; writing them somewhere
-            // else (the backup bucket) would look like delivery and is not.
-            throw new InvalidArgumentException($"Delivery stream {name} has an {(search.OpenSearch ? "OpenSearch" : "Elasticsearch")} destination; StreamCore does not deliver to search domains yet, so records are refused. Use an S3 or ExtendedS3 destination.");
-        }
-
         return state;
     }
 
@@ -141,7 +134,7 @@ public sealed partial class Firehose
             {
                 if (state.Transformation is not { } transformation)
                 {
-                    state.Pipeline.Accept(records);
+                    state.Target.Accept(records);
                     break;
                 }
 

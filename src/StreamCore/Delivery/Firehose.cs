@@ -25,6 +25,7 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     private long _recordIds;
     private readonly long _recordIdBase;
     private readonly ShardPosition _sourcePosition;
+    private readonly Search.ISearchIndex _searchIndex;
     private int _disposed;
 
     /// <summary>Creates the Firehose of <paramref name="engine"/>'s account.</summary>
@@ -38,6 +39,8 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.S3RetryDuration, TimeSpan.Zero, nameof(options.S3RetryDuration));
         Engine = engine;
         Buckets = options.Buckets ?? new InMemoryBucketStore(engine.TimeProvider);
+        SearchDomains = options.SearchDomains ?? new SearchDomains();
+        _searchIndex = options.SearchIndex ?? SearchDomains;
         var random = options.Random ?? new Random();
         _context = new DeliveryContext(engine, Buckets, random, new FirehoseMetrics(engine.Meter), options.S3RetryDuration);
         _statusDelay = options.StatusDelay ?? engine.Options.StatusTransitionDelay;
@@ -52,6 +55,9 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
 
     /// <summary>Where S3 destinations write.</summary>
     public BucketStore Buckets { get; }
+
+    /// <summary>Where OpenSearch / Elasticsearch destinations index documents: read them with its DomainNames, IndexNames and Documents.</summary>
+    public SearchDomains SearchDomains { get; }
 
     private string Account => Engine.AccountId;
 
@@ -126,7 +132,8 @@ public sealed partial class Firehose : IFirehoseClient, IAsyncDisposable
     internal long GivenUpRecords(string deliveryStreamName) => Find(deliveryStreamName).Pipeline.GivenUpRecords;
 
     /// <summary>Records of <paramref name="deliveryStreamName"/> buffered for the destination (not yet flushed).</summary>
-    internal int BufferedRecords(string deliveryStreamName) => Find(deliveryStreamName).Pipeline.BufferedRecords;
+    internal int BufferedRecords(string deliveryStreamName) =>
+        Find(deliveryStreamName) is { } state ? state.Pipeline.BufferedRecords + (state.SearchDelivery?.BufferedRecords ?? 0) : 0;
 
     /// <summary>The checkpoints (last sequence number handed on, per shard) of a KinesisStreamAsSource delivery stream's reader.</summary>
     internal IReadOnlyDictionary<ShardId, SequenceNumber> SourceCheckpoints(string deliveryStreamName) =>

@@ -26,6 +26,12 @@ internal sealed class FirehoseMetrics
         PartitionCount = meter.CreateCounter<long>("PartitionCount", "{partition}", "Partitions delivered (dynamic partitioning).");
         SearchRecords = meter.CreateCounter<long>("DeliveryToAmazonOpenSearchService.Records", "{record}", "Documents indexed.");
         SearchSuccess = meter.CreateHistogram<long>("DeliveryToAmazonOpenSearchService.Success", "1", "1 for each successful bulk request, 0 for each failed one.");
+        SearchBytes = meter.CreateCounter<long>("DeliveryToAmazonOpenSearchService.Bytes", "By", "Bytes of the documents indexed.");
+        SearchFreshness = meter.CreateHistogram<long>("DeliveryToAmazonOpenSearchService.DataFreshness", "s", "Age of the oldest document of each bulk request indexed.");
+        ElasticsearchRecords = meter.CreateCounter<long>("DeliveryToElasticsearch.Records", "{record}", "Documents indexed (Elasticsearch destination).");
+        ElasticsearchBytes = meter.CreateCounter<long>("DeliveryToElasticsearch.Bytes", "By", "Bytes of the documents indexed (Elasticsearch destination).");
+        ElasticsearchSuccess = meter.CreateHistogram<long>("DeliveryToElasticsearch.Success", "1", "1 for each successful bulk request, 0 for each failed one (Elasticsearch destination).");
+        ElasticsearchFreshness = meter.CreateHistogram<long>("DeliveryToElasticsearch.DataFreshness", "s", "Age of the oldest document of each bulk request indexed (Elasticsearch destination).");
         Throttled = meter.CreateCounter<long>("ThrottledRecords", "{record}", "Records refused by a put.");
     }
 
@@ -54,6 +60,18 @@ internal sealed class FirehoseMetrics
     public Counter<long> SearchRecords { get; }
 
     public Histogram<long> SearchSuccess { get; }
+
+    public Counter<long> SearchBytes { get; }
+
+    public Histogram<long> SearchFreshness { get; }
+
+    public Counter<long> ElasticsearchRecords { get; }
+
+    public Counter<long> ElasticsearchBytes { get; }
+
+    public Histogram<long> ElasticsearchSuccess { get; }
+
+    public Histogram<long> ElasticsearchFreshness { get; }
 
     public Counter<long> Throttled { get; }
 

@@ -9,6 +9,15 @@ public sealed class FirehoseOptions
     public BucketStore? Buckets { get; set; }
 
     /// <summary>
+    /// Where OpenSearch / Elasticsearch destinations index documents. Default: new in-memory <see cref="Delivery.SearchDomains"/>;
+    /// read what was delivered through <see cref="Firehose.SearchDomains"/>.
+    /// </summary>
+    public SearchDomains? SearchDomains { get; set; }
+
+    /// <summary>Tests: the index the search destinations call instead of <see cref="SearchDomains"/> (a wrapper that injects faults).</summary>
+    internal Search.ISearchIndex? SearchIndex { get; set; }
+
+    /// <summary>
     /// The source of the random parts of object keys (the uuid, <c>!{firehose:random-string}</c>) and record ids. Default:
     /// an unseeded <see cref="System.Random"/>; give a seeded one for repeatable keys in tests. Used under a lock.
     /// </summary>

@@ -31,6 +31,12 @@ internal sealed record SearchSettings
 
     public CloudWatchLoggingOptions? Logging { get; init; }
 
+    /// <summary>The enabled Lambda processor of the destination's ProcessingConfiguration, if any (the transformation in front of the index).</summary>
+    public ProcessorSettings? Lambda => Processing is { Enabled: not false, Processors: { Count: > 0 } processors }
+        && processors.FirstOrDefault(p => p.Type?.Value == "Lambda") is { } lambda
+        ? new ProcessorSettings("Lambda", [.. (lambda.Parameters ?? []).Select(q => new KeyValuePair<string, string>(q.ParameterName!.Value, q.ParameterValue!))])
+        : null;
+
     /// <summary>The error-output-type of documents that could not be indexed.</summary>
     public string ErrorOutputType => OpenSearch ? "AmazonOpenSearchService-failed" : "elasticsearch-failed";
 

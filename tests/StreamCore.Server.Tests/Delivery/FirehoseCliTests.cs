@@ -21,7 +21,7 @@ public sealed class FirehoseCliTests : IAsyncLifetime
     {
         _engine = new StreamEngine();
         _store = new FileSystemBucketStore(Path.Combine(_data, "s3"));
-        _endpoint = await KinesisEndpoint.StartAsync(_engine, new KinesisEndpointOptions { Buckets = _store });
+        _endpoint = await KinesisEndpoint.StartAsync(_engine, new KinesisEndpointOptions { Buckets = _store, SearchDomains = new StreamCore.Delivery.SearchDomains(Path.Combine(_data, "opensearch")) });
     }
 
     public async ValueTask DisposeAsync()
@@ -116,10 +116,45 @@ public sealed class FirehoseCliTests : IAsyncLifetime
         Assert.NotEqual(0, refusedExit);
         Assert.Contains("InvalidArgumentException", refused, StringComparison.Ordinal);
         Assert.Contains("This operation is not permitted on KinesisStreamAsSource delivery stream type.", refused, StringComparison.Ordinal);
-        (int searchExit, _, string search) = await RunAsync("put-record", "--delivery-stream-name", "logs-to-opensearch", "--record", """{"Data": "eA=="}""");
-        Assert.NotEqual(0, searchExit);
-        Assert.Contains("InvalidArgumentException", search, StringComparison.Ordinal);
-        Assert.Contains("does not deliver to search domains yet", search, StringComparison.Ordinal);
+        // The OpenSearch destination indexes what is put: on delete its buffer is delivered, one line per document in a
+        // jsonl file under DATA_DIR/opensearch/DOMAIN/<rotated index>/; the record that is not JSON goes to the failed output.
+        DateTime putDay = DateTime.UtcNow;
+        await OkAsync("put-record", "--delivery-stream-name", "logs-to-opensearch", "--record", """{"Data": "eyJldmVudCI6InRlc3QifQ=="}""");
+        await OkAsync("put-record-batch", "--delivery-stream-name", "logs-to-opensearch", "--records", """[{"Data": "eyJuIjoxfQ=="}, {"Data": "eA=="}]""");
+        await OkAsync("delete-delivery-stream", "--delivery-stream-name", "logs-to-opensearch");
+        string index = Path.Combine(_data, "opensearch", "my-domain", $"logs-{putDay:yyyy-MM-dd}");
+        using (var indexed = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!Directory.Exists(index) || Directory.GetFiles(index, "*.jsonl").Length == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, indexed.Token);
+            }
+        }
+
+        string file = Assert.Single(Directory.GetFiles(index, "*.jsonl"));
+        Assert.Equal("{\"event\":\"test\"}\n{\"n\":1}\n", await File.ReadAllTextAsync(file));
+        Assert.Empty(Directory.GetFiles(index, "*.tmp"));
+        BucketObject? failed = null;
+        using (var failedWait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (failed is null)
+            {
+                await foreach (BucketObject o in _store.ListObjectsAsync("my-backup-bucket", "elasticsearch-failed/", failedWait.Token))
+                {
+                    failed = o;
+                }
+
+                if (failed is null)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, failedWait.Token);
+                }
+            }
+        }
+
+        JsonElement rejected = JsonDocument.Parse(await File.ReadAllTextAsync(_store.PathOf("my-backup-bucket", failed.Key))).RootElement;
+        Assert.Equal("eA==", rejected.GetProperty("rawData").GetString());
+        Assert.Equal($"logs-{putDay:yyyy-MM-dd}", rejected.GetProperty("esIndexName").GetString());
+        Assert.Equal("_doc", rejected.GetProperty("esTypeName").GetString());
 
         (int exit, _, string error) = await RunAsync("update-destination", "--delivery-stream-name", "raw-events-to-s3", "--current-delivery-stream-version-id", "1", "--destination-id", "destinationId-000000000001", "--s3-destination-update", """
             {

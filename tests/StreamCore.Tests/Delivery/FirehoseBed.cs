@@ -15,14 +15,16 @@ public sealed class FirehoseBed : IAsyncDisposable
     public const string Bucket = "my-data-bucket";
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    public FirehoseBed(BucketStore? store = null, TimeSpan? statusDelay = null, Action<StreamEngineOptions>? engine = null, bool latest = false)
+    public FirehoseBed(BucketStore? store = null, TimeSpan? statusDelay = null, Action<StreamEngineOptions>? engine = null, bool latest = false, Action<FirehoseOptions>? firehose = null)
     {
         Clock = new FakeTimeProvider(Start);
         var options = new StreamEngineOptions { TimeProvider = Clock };
         engine?.Invoke(options);
         Engine = new StreamEngine(options);
         Store = store ?? new InMemoryBucketStore(Clock);
-        Firehose = new Firehose(Engine, new FirehoseOptions { Buckets = Store, Random = new Random(42), StatusDelay = statusDelay, ReadSourceFromLatest = latest });
+        var firehoseOptions = new FirehoseOptions { Buckets = Store, Random = new Random(42), StatusDelay = statusDelay, ReadSourceFromLatest = latest };
+        firehose?.Invoke(firehoseOptions);
+        Firehose = new Firehose(Engine, firehoseOptions);
     }
 
     public FakeTimeProvider Clock { get; }

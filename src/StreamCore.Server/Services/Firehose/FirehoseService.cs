@@ -14,7 +14,7 @@ namespace StreamCore.Server.Services.Firehose;
 /// endpoint's bucket store). Errors answer in the json 1.1 shape with Firehose's exception names; a member the
 /// library does not serve (another destination type) is refused, never silently ignored.
 /// </summary>
-internal sealed class FirehoseService(BucketStore buckets) : WireService, IAsyncDisposable
+internal sealed class FirehoseService(BucketStore buckets, SearchDomains searchDomains) : WireService, IAsyncDisposable
 {
     public const string TargetPrefix = "Firehose_20150804";
 
@@ -55,7 +55,7 @@ internal sealed class FirehoseService(BucketStore buckets) : WireService, IAsync
         });
 
     /// <summary>The account's Firehose (created on first use).</summary>
-    public Delivery.Firehose For(StreamEngine account) => _accounts.GetOrAdd(account, engine => new Delivery.Firehose(engine, new FirehoseOptions { Buckets = buckets }));
+    public Delivery.Firehose For(StreamEngine account) => _accounts.GetOrAdd(account, engine => new Delivery.Firehose(engine, new FirehoseOptions { Buckets = buckets, SearchDomains = searchDomains }));
 
     public override async Task HandleAsync(HttpContext context, ServiceRequest request)
     {

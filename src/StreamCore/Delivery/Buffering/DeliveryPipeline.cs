@@ -16,7 +16,7 @@ namespace StreamCore.Delivery.Buffering;
 /// store with back-off on the same clock. Nothing accepted is lost: a reconfiguration detaches the buffers under the
 /// old settings, a stop detaches everything and waits for the writer.
 /// </summary>
-internal sealed class DeliveryPipeline : IDisposable
+internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
 {
     public const int MaxActivePartitions = 500;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
@@ -194,6 +194,24 @@ internal sealed class DeliveryPipeline : IDisposable
             foreach (IncomingRecord r in records)
             {
                 Add("backup", backup, BatchKind.Backup, null, null, r.Data.Span, r.ArrivalMs, delimiter: false, now);
+            }
+
+            ArmTimer();
+        }
+    }
+
+    /// <summary>
+    /// Buffers error records another destination already shaped (a search destination's failed documents) for the
+    /// error output under <paramref name="errorType"/>, one JSON line each, as the other error records are.
+    /// </summary>
+    public void AcceptErrorLines(string errorType, IReadOnlyList<(ReadOnlyMemory<byte> Line, long ArrivalMs)> lines)
+    {
+        lock (_gate)
+        {
+            long now = _context.NowMs;
+            foreach ((ReadOnlyMemory<byte> line, long arrivalMs) in lines)
+            {
+                Add("e:" + errorType, _settings, BatchKind.Errors, errorType, null, line.Span, arrivalMs, delimiter: true, now);
             }
 
             ArmTimer();

@@ -20,7 +20,7 @@ namespace StreamCore.Delivery.Transformation;
 internal sealed class LambdaTransformation : IDisposable
 {
     private readonly DeliveryContext _context;
-    private readonly DeliveryPipeline _pipeline;
+    private readonly IDeliveryTarget _pipeline;
     private readonly string _streamArn;
     private readonly Lock _gate = new();
     private readonly Channel<List<IncomingRecord>> _batches = Channel.CreateUnbounded<List<IncomingRecord>>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,7 +34,7 @@ internal sealed class LambdaTransformation : IDisposable
     private int _pending;
     private TaskCompletionSource _idle = Completed();
 
-    public LambdaTransformation(DeliveryContext context, DeliveryPipeline pipeline, string streamArn, ProcessorSettings processor)
+    public LambdaTransformation(DeliveryContext context, IDeliveryTarget pipeline, string streamArn, ProcessorSettings processor)
     {
         _context = context;
         _pipeline = pipeline;
