@@ -404,6 +404,37 @@ public sealed class SearchDeliveryTests
         Assert.Equal("logs", d.Destinations![0].AmazonopensearchserviceDestinationDescription!.IndexName);
     }
 
+    [Fact]
+    public async Task Search_domains_with_a_directory_write_each_bulk_requests_documents_of_an_index_as_one_jsonl_file()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"sd-{Guid.NewGuid():N}");
+        try
+        {
+            ISearchIndex index = new SearchDomains(directory);
+            IReadOnlyList<BulkItemResult> results = await index.BulkAsync("d", [
+                new BulkItem("a", "1", null, Encoding.UTF8.GetBytes("{\"x\":1}")),
+                new BulkItem("b", "2", null, Encoding.UTF8.GetBytes("{\n\"x\":2\r\n}")),
+                new BulkItem("a", "3", null, Encoding.UTF8.GetBytes("nope")),
+                new BulkItem("a", "4", null, Encoding.UTF8.GetBytes("{\"x\":4}")),
+            ], CancellationToken.None);
+            Assert.Equal([null, null, "400", null], results.Select(r => r.ErrorCode));
+            await index.BulkAsync("d", [new BulkItem("a", "1", null, Encoding.UTF8.GetBytes("{\"x\":5}"))], CancellationToken.None);
+            Assert.Equal(["00000000000000000001.jsonl", "00000000000000000003.jsonl"], Directory.GetFiles(Path.Combine(directory, "d", "a")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal("{\"x\":1}\n{\"x\":4}\n", await File.ReadAllTextAsync(Path.Combine(directory, "d", "a", "00000000000000000001.jsonl")));
+            Assert.Equal("{ \"x\":2  }\n", await File.ReadAllTextAsync(Path.Combine(directory, "d", "b", "00000000000000000002.jsonl")));
+
+            // The same id again replaces the document in place, as the index operation does.
+            Assert.Equal(["{\"x\":5}", "{\"x\":4}"], ((SearchDomains)index).Documents("d", "a").Select(d => d.Source));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
     /// <summary>Advances the fake clock a second at a time until <paramref name="done"/> completes (never waits on wall time for time-driven behaviour).</summary>
     private static async Task AdvanceUntil(FirehoseBed bed, Task done)
     {

@@ -119,7 +119,7 @@ public sealed class SearchDomains : ISearchIndex
                 if (!TryParseObject(item.Source.Span, out string? reason))
                 {
                     // OpenSearch's answer for a source that is not one JSON object, with the item's HTTP status.
-                    results[i] = new BulkItemResult(id, "400", $"{{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse\",\"caused_by\":{{\"type\":\"not_x_content_exception\",\"reason\":{JsonSerializer.Serialize(reason)}}}}}");
+                    results[i] = new BulkItemResult(id, "400", $"{{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse\",\"caused_by\":{{\"type\":\"not_x_content_exception\",\"reason\":\"{JsonEncodedText.Encode(reason!)}\"}}}}");
                     continue;
                 }
 
