@@ -278,6 +278,9 @@ internal readonly struct SourceRecord
         }
     }
 
+    /// <summary>Whether <see cref="Data"/> costs no copy, however often it is read: over the event-bus face, or from the in-process client's response.</summary>
+    public bool HasDataWithoutCopy => _wire is not { } wire || wire.TryGetPageData(out ReadOnlyMemory<byte> _) || wire.Data is null || wire.Data.TryGetBuffer(out _);
+
     /// <summary>
     /// Whether <see cref="Data"/> may be a KPL aggregate; false means certainly not. Over the event-bus face the answer
     /// comes from a tag set at append (the payload is not touched); over a client it is always true.

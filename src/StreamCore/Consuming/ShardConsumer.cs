@@ -448,11 +448,19 @@ internal sealed class ShardConsumer
         // payload touched); a batch with a tagged or encrypted record goes record by record.
         bool plain = batch.AreCertainlyPlain(first, out long plainBytes);
         long bytes = plain ? plainBytes : 0;
-        int aggregate = !plain && batch.IsWire ? first : -1; // over a client each record is materialized once (its members read once)
-        for (int i = first; i < count && aggregate < 0 && !plain; i++)
+        int aggregate = -1;
+        for (int i = first; i < count && !plain; i++)
         {
-            // The tag set at append answers for the plain records, so their payloads are not touched here.
+            // The tag set at append answers for the plain records, so their payloads are not touched here. Over a client
+            // a batch is shown as it is only when each payload is read without a copy (the in-process client's response):
+            // a record whose stream hides its buffer is materialized, so its payload is copied once, not at each read.
             SourceRecord record = batch[i];
+            if (!record.HasDataWithoutCopy)
+            {
+                aggregate = i;
+                break;
+            }
+
             ReadOnlyMemory<byte> data = record.Data;
             if (record.MayBeAggregate && RecordDeaggregator.IsAggregate(data.Span))
             {
