@@ -52,6 +52,18 @@ internal sealed class DeliveryBatch
     /// <summary>The object key, chosen at the first delivery attempt.</summary>
     public string? Key { get; set; }
 
+    /// <summary>The object's bytes (compressed as the settings say), made at the first attempt and kept for retries.</summary>
+    public ReadOnlyMemory<byte>? Object { get; set; }
+
+    /// <summary>Delivery attempts made so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The engine time of the first attempt (retries end <see cref="DeliveryContext.MaxS3Retry"/> after it).</summary>
+    public long FirstAttemptMs { get; set; }
+
+    /// <summary>The wait before the next attempt after a failure (doubling up to a maximum).</summary>
+    public TimeSpan Backoff { get; set; }
+
     public ReadOnlyMemory<byte> Content => _buffer.AsMemory(0, Length);
 
     public void Append(ReadOnlySpan<byte> data, long arrivalMs, bool delimiter)
@@ -81,6 +93,7 @@ internal sealed class DeliveryBatch
     {
         byte[] buffer = _buffer;
         _buffer = [];
+        Object = null;
         Length = 0;
         if (buffer.Length > 0)
         {

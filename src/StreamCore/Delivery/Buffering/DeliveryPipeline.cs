@@ -16,6 +16,12 @@ namespace StreamCore.Delivery.Buffering;
 /// store with back-off on the same clock. Nothing accepted is lost: a reconfiguration detaches the buffers under the
 /// old settings, a stop detaches everything and waits for the writer.
 /// </summary>
+/// <remarks>
+/// The writer is one role, held by <see cref="_writing"/>: the background task takes it for each batch, and a flush
+/// that finds nothing queued or being written takes it and makes the first attempt on its own thread, so a caller
+/// waiting for its objects pays no hand-off to another thread and back. Either way batches are written one at a time,
+/// in the order they were detached; a failed attempt goes to the background task, which owns the back-off.
+/// </remarks>
 internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
 {
     public const int MaxActivePartitions = 500;
@@ -30,6 +36,9 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
     private readonly ITimer _timer;
     private readonly Task _writer;
     private readonly CancellationTokenSource _abandonRetries = new();
+
+    // The writer's role: whoever holds it (the background task, or a flush delivering on its own thread) writes.
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private S3Settings _settings;
     private MetadataQuery? _query;
     private long _version;
@@ -102,17 +111,27 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
             long now = _context.NowMs;
             S3Settings s = _settings;
             bool delimiter = s.AppendsDelimiter;
+
+            // What the rest of this call will add to one buffer: a buffer started here is sized for it at once instead
+            // of growing (and copying) from a few kilobytes.
+            long remaining = 0;
+            foreach (IncomingRecord r in records)
+            {
+                remaining += r.Data.Length + (delimiter ? 1 : 0);
+            }
+
             for (int i = 0; i < records.Length; i++)
             {
                 IncomingRecord r = records[i];
                 if (s.BackupMode == "Enabled" && s.Backup is { } backup && !backedUp)
                 {
-                    Add("backup", backup, BatchKind.Backup, null, null, r.Data.Span, r.ArrivalMs, delimiter: false, now);
+                    Add("backup", backup, BatchKind.Backup, null, null, r.Data.Span, r.ArrivalMs, delimiter: false, now, remaining);
                 }
 
                 if (!s.DynamicPartitioning)
                 {
-                    Add(string.Empty, s, BatchKind.Data, null, null, r.Data.Span, r.ArrivalMs, delimiter, now);
+                    Add(string.Empty, s, BatchKind.Data, null, null, r.Data.Span, r.ArrivalMs, delimiter, now, remaining);
+                    remaining -= r.Data.Length + (delimiter ? 1 : 0);
                     continue;
                 }
 
@@ -241,7 +260,12 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
         Add("e:" + errorType, s, BatchKind.Errors, errorType, null, line.WrittenSpan, r.ArrivalMs, delimiter: true, now);
     }
 
-    private void Add(string key, S3Settings s, BatchKind kind, string? errorType, IReadOnlyDictionary<string, string>? partitionKeys, ReadOnlySpan<byte> data, long arrivalMs, bool delimiter, long now)
+    /// <summary>
+    /// Appends one record to the buffer of <paramref name="key"/> (detaching it first when the record would take it past
+    /// the size hint); a new buffer is sized for <paramref name="expectedBytes"/>, what the caller will add to it with
+    /// this record (0 when unknown), up to the size hint.
+    /// </summary>
+    private void Add(string key, S3Settings s, BatchKind kind, string? errorType, IReadOnlyDictionary<string, string>? partitionKeys, ReadOnlySpan<byte> data, long arrivalMs, bool delimiter, long now, long expectedBytes = 0)
     {
         long limit = s.SizeBytes;
         int size = data.Length + (delimiter ? 1 : 0);
@@ -254,7 +278,7 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
 
         if (buffered is null)
         {
-            buffered = new Buffered(new DeliveryBatch(s, _version, kind, errorType, partitionKeys, arrivalMs, (int)Math.Min(limit, Math.Max(size * 4, 4096))), now + (long)s.Interval.TotalMilliseconds);
+            buffered = new Buffered(new DeliveryBatch(s, _version, kind, errorType, partitionKeys, arrivalMs, (int)Math.Min(limit, Math.Max(Math.Max(size * 4, 4096), expectedBytes))), now + (long)s.Interval.TotalMilliseconds);
             _buffers[key] = buffered;
             if (kind == BatchKind.Data && s.DynamicPartitioning)
             {
@@ -269,7 +293,8 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
         }
     }
 
-    private void Detach(string key, Buffered buffered)
+    /// <summary>Detaches a buffer for the writer: into the queue of the background task, or into <paramref name="here"/> for a flush that delivers on its own thread.</summary>
+    private void Detach(string key, Buffered buffered, List<DeliveryBatch>? here = null)
     {
         _buffers.Remove(key);
         if (Interlocked.Increment(ref _pending) == 1)
@@ -277,18 +302,22 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
             _idle = NewIdle(completed: false);
         }
 
-        if (!_batches.Writer.TryWrite(buffered.Batch))
+        if (here is not null)
+        {
+            here.Add(buffered.Batch);
+        }
+        else if (!_batches.Writer.TryWrite(buffered.Batch))
         {
             // Only after the writer has completed, which happens after the last detach: cannot lose a batch.
             throw new InvalidOperationException("The delivery writer has stopped.");
         }
     }
 
-    private void DetachWhere(Func<Buffered, bool> predicate)
+    private void DetachWhere(Func<Buffered, bool> predicate, List<DeliveryBatch>? here = null)
     {
         foreach (KeyValuePair<string, Buffered> entry in _buffers.Where(e => predicate(e.Value)).ToList())
         {
-            Detach(entry.Key, entry.Value);
+            Detach(entry.Key, entry.Value, here);
         }
     }
 
@@ -331,16 +360,96 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
         }
     }
 
-    /// <summary>Detaches every buffer now and waits until the writer has delivered them (or given them up).</summary>
+    /// <summary>
+    /// Detaches every buffer now and waits until the writer has delivered them (or given them up). When nothing is
+    /// queued or being written, this call takes the writer's role and makes the first attempt itself (a failed one is
+    /// retried by the background writer, so <paramref name="cancellationToken"/> still ends the wait, not the delivery).
+    /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
+        List<DeliveryBatch>? here = null;
         lock (_gate)
         {
-            DetachWhere(_ => true);
+            // Only when nothing is pending: batches detached earlier are written first, by the writer that has them.
+            if (!_stopped && _buffers.Count > 0 && Volatile.Read(ref _pending) == 0 && _writing.Wait(0, CancellationToken.None))
+            {
+                here = new List<DeliveryBatch>(_buffers.Count);
+            }
+
+            DetachWhere(_ => true, here);
             ArmTimer();
         }
 
-        return WhenDeliveredAsync(cancellationToken);
+        return here is null ? WhenDeliveredAsync(cancellationToken) : DeliverHereAsync(here, cancellationToken);
+    }
+
+    /// <summary>A flush's batches, written on its thread while it holds the writer's role; a failed attempt is handed to the background writer.</summary>
+    private async Task DeliverHereAsync(List<DeliveryBatch> batches, CancellationToken cancellationToken)
+    {
+        int next = 0;
+        try
+        {
+            for (; next < batches.Count; next++)
+            {
+                DeliveryBatch batch = batches[next];
+                bool handedOn = false;
+                bool ended = false;
+                try
+                {
+                    if (await AttemptAsync(batch).ConfigureAwait(false) == Outcome.Failed)
+                    {
+                        // Its retries, with their back-off on the engine's clock, are the background writer's; once a
+                        // stop has closed that writer's queue, they are this call's (the stop waits for the role).
+                        lock (_gate)
+                        {
+                            handedOn = _batches.Writer.TryWrite(batch);
+                        }
+
+                        if (!handedOn)
+                        {
+                            await RetryAsync(batch).ConfigureAwait(false);
+                        }
+                    }
+
+                    ended = true;
+                }
+                finally
+                {
+                    if (!handedOn)
+                    {
+                        if (!ended)
+                        {
+                            Interlocked.Add(ref _givenUpRecords, batch.Count);
+                        }
+
+                        Finished(batch);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // Whatever an unexpected failure left unattempted goes to the background writer (or, once it has stopped,
+            // is counted as given up): nothing detached is dropped silently.
+            for (next++; next < batches.Count; next++)
+            {
+                bool handedOn;
+                lock (_gate)
+                {
+                    handedOn = _batches.Writer.TryWrite(batches[next]);
+                }
+
+                if (!handedOn)
+                {
+                    Interlocked.Add(ref _givenUpRecords, batches[next].Count);
+                    Finished(batches[next]);
+                }
+            }
+
+            _writing.Release();
+        }
+
+        await WhenDeliveredAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Completes when nothing detached is still waiting for the writer.</summary>
@@ -376,6 +485,10 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
         using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abandonRetries))
         {
             await _writer.ConfigureAwait(false);
+
+            // A flush may still be writing on its own thread: it holds the writer's role until it is done.
+            await _writing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            _writing.Release();
         }
 
         _timer.Dispose();
@@ -386,6 +499,9 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
     {
         _timer.Dispose();
         _abandonRetries.Dispose();
+
+        // _writing is not disposed: a second stop (StopAsync, then DisposeAsync) still waits on it, and a SemaphoreSlim
+        // whose wait handle is never asked for holds nothing to release.
     }
 
     private async Task WriteAllAsync()
@@ -394,84 +510,123 @@ internal sealed class DeliveryPipeline : IDeliveryTarget, IDisposable
         {
             try
             {
-                await DeliverAsync(batch).ConfigureAwait(false);
+                await _writing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    // A batch a flush failed to write waits its back-off first, as the writer's own retries do.
+                    if (batch.Attempts == 0 && await AttemptAsync(batch).ConfigureAwait(false) != Outcome.Failed)
+                    {
+                        continue;
+                    }
+
+                    await RetryAsync(batch).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _writing.Release();
+                }
             }
             finally
             {
-                batch.Release();
-                lock (_gate)
-                {
-                    if (Interlocked.Decrement(ref _pending) == 0)
-                    {
-                        _idle.TrySetResult();
-                    }
-                }
+                Finished(batch);
             }
         }
     }
 
-    private async Task DeliverAsync(DeliveryBatch batch)
+    /// <summary>A batch is written or given up: its array goes back to the pool and the flushes waiting for it may end.</summary>
+    private void Finished(DeliveryBatch batch)
     {
-        S3Settings s = batch.Settings;
-        batch.Key ??= ObjectKey(batch);
-        string entryName = batch.Key[(batch.Key.LastIndexOf('/') + 1)..];
-        if (s.ObjectExtension.Length > 0 && entryName.EndsWith(s.ObjectExtension, StringComparison.Ordinal))
+        batch.Release();
+        lock (_gate)
         {
-            entryName = entryName[..^s.ObjectExtension.Length];
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                _idle.TrySetResult();
+            }
         }
+    }
 
-        ReadOnlyMemory<byte> content = ObjectCompression.Compress(s.Compression, batch.Content, entryName);
-        long firstAttemptMs = _context.NowMs;
-        TimeSpan backoff = FirstBackoff;
-        while (true)
+    private enum Outcome
+    {
+        Delivered,
+        GivenUp,
+        Failed,
+    }
+
+    /// <summary>After a failed attempt: waits the back-off on the engine's clock and tries again, until delivered or given up.</summary>
+    private async Task RetryAsync(DeliveryBatch batch)
+    {
+        do
         {
             try
             {
-                await _context.Buckets.PutObjectAsync(s.Bucket, batch.Key, content).ConfigureAwait(false);
-                long now = _context.NowMs;
-                if (batch.Kind == BatchKind.Backup)
-                {
-                    FirehoseMetrics.Add(_context.Metrics.BackupRecords, batch.Count, _streamName);
-                }
-                else
-                {
-                    FirehoseMetrics.Add(_context.Metrics.S3Records, batch.Count, _streamName);
-                    FirehoseMetrics.Add(_context.Metrics.S3Bytes, batch.Length, _streamName);
-                    FirehoseMetrics.Record(_context.Metrics.S3Success, 1, _streamName);
-                    FirehoseMetrics.Record(_context.Metrics.S3Freshness, Math.Max(0, (now - batch.OldestArrivalMs) / 1000), _streamName);
-                }
-
-                return;
-            }
-            catch (ArgumentException)
-            {
-                // The store refuses the key itself (e.g. an empty path segment): no retry can succeed.
-                Interlocked.Add(ref _givenUpRecords, batch.Count);
-                FirehoseMetrics.Record(_context.Metrics.S3Success, 0, _streamName);
-                return;
-            }
-#pragma warning disable CA1031 // Any failure of the destination is retried; only the retry duration ends it.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                FirehoseMetrics.Record(_context.Metrics.S3Success, 0, _streamName);
-                if (_abandonRetries.IsCancellationRequested || _context.NowMs - firstAttemptMs >= (long)_context.MaxS3Retry.TotalMilliseconds)
-                {
-                    Interlocked.Add(ref _givenUpRecords, batch.Count);
-                    return;
-                }
-            }
-
-            try
-            {
-                await Task.Delay(backoff, _context.Time, _abandonRetries.Token).ConfigureAwait(false);
+                await Task.Delay(batch.Backoff, _context.Time, _abandonRetries.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                // Stopping: one last attempt (the loop), then give up.
+                // Stopping: one last attempt, then give up.
             }
 
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            batch.Backoff = TimeSpan.FromTicks(Math.Min(batch.Backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+        while (await AttemptAsync(batch).ConfigureAwait(false) == Outcome.Failed);
+    }
+
+    /// <summary>One attempt to write the batch (its key and bytes are made at the first and kept for the retries).</summary>
+    private async ValueTask<Outcome> AttemptAsync(DeliveryBatch batch)
+    {
+        S3Settings s = batch.Settings;
+        if (batch.Attempts++ == 0)
+        {
+            batch.Key = ObjectKey(batch);
+            string entryName = batch.Key[(batch.Key.LastIndexOf('/') + 1)..];
+            if (s.ObjectExtension.Length > 0 && entryName.EndsWith(s.ObjectExtension, StringComparison.Ordinal))
+            {
+                entryName = entryName[..^s.ObjectExtension.Length];
+            }
+
+            batch.Object = ObjectCompression.Compress(s.Compression, batch.Content, entryName);
+            batch.FirstAttemptMs = _context.NowMs;
+            batch.Backoff = FirstBackoff;
+        }
+
+        try
+        {
+            await _context.Buckets.PutObjectAsync(s.Bucket, batch.Key!, batch.Object!.Value).ConfigureAwait(false);
+            long now = _context.NowMs;
+            if (batch.Kind == BatchKind.Backup)
+            {
+                FirehoseMetrics.Add(_context.Metrics.BackupRecords, batch.Count, _streamName);
+            }
+            else
+            {
+                FirehoseMetrics.Add(_context.Metrics.S3Records, batch.Count, _streamName);
+                FirehoseMetrics.Add(_context.Metrics.S3Bytes, batch.Length, _streamName);
+                FirehoseMetrics.Record(_context.Metrics.S3Success, 1, _streamName);
+                FirehoseMetrics.Record(_context.Metrics.S3Freshness, Math.Max(0, (now - batch.OldestArrivalMs) / 1000), _streamName);
+            }
+
+            return Outcome.Delivered;
+        }
+        catch (ArgumentException)
+        {
+            // The store refuses the key itself (e.g. an empty path segment): no retry can succeed.
+            Interlocked.Add(ref _givenUpRecords, batch.Count);
+            FirehoseMetrics.Record(_context.Metrics.S3Success, 0, _streamName);
+            return Outcome.GivenUp;
+        }
+#pragma warning disable CA1031 // Any failure of the destination is retried; only the retry duration ends it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            FirehoseMetrics.Record(_context.Metrics.S3Success, 0, _streamName);
+            if (_abandonRetries.IsCancellationRequested || _context.NowMs - batch.FirstAttemptMs >= (long)_context.MaxS3Retry.TotalMilliseconds)
+            {
+                Interlocked.Add(ref _givenUpRecords, batch.Count);
+                return Outcome.GivenUp;
+            }
+
+            return Outcome.Failed;
         }
     }
 
