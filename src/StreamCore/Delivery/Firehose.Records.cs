@@ -1,3 +1,4 @@
+using System.Buffers;
 using StreamCore.Delivery.Validation;
 using StreamCore.Delivery.Buffering;
 using StreamCore.Errors;
@@ -70,17 +71,29 @@ public sealed partial class Firehose
         DeliveryStreamState state = Writable(request.DeliveryStreamName!);
         List<Record> records = request.Records!;
         long now = Engine.NowMs;
-        var incoming = new IncomingRecord[records.Count];
-        for (int i = 0; i < incoming.Length; i++)
+        int count = records.Count;
+
+        // A pooled array (cleared on return, so it holds no caller's bytes): the pipeline copies what it keeps.
+        IncomingRecord[] incoming = ArrayPool<IncomingRecord>.Shared.Rent(count);
+        try
         {
-            incoming[i] = new IncomingRecord(Bytes(records[i].Data!), now);
+            for (int i = 0; i < count; i++)
+            {
+                incoming[i] = new IncomingRecord(Bytes(records[i].Data!), now);
+            }
+
+            Accept(state, incoming.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<IncomingRecord>.Shared.Return(incoming, clearArray: true);
         }
 
-        Accept(state, incoming);
-        var responses = new List<PutRecordBatchResponseEntry>(incoming.Length);
-        for (int i = 0; i < incoming.Length; i++)
+        var responses = new List<PutRecordBatchResponseEntry>(count);
+        long first = ReserveRecordIds(count);
+        for (int i = 0; i < count; i++)
         {
-            responses.Add(new PutRecordBatchResponseEntry { RecordId = NextRecordId() });
+            responses.Add(new PutRecordBatchResponseEntry { RecordId = RecordId(first + i) });
         }
 
         FirehoseMetrics.Add(_context.Metrics.IncomingPutRequests, 1, state.Name);
