@@ -435,6 +435,49 @@ public sealed class SearchDeliveryTests
         }
     }
 
+    [Fact]
+    public async Task Delivery_metrics_use_firehoses_names_for_each_destination_type()
+    {
+        string os = "m-os-" + Guid.NewGuid().ToString("N");
+        string es = "m-es-" + Guid.NewGuid().ToString("N");
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Stream, string Name, long Value)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "StreamCore")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "DeliveryStreamName" && tag.Value is string stream && (stream == os || stream == es))
+                {
+                    seen.Enqueue((stream, instrument.Name, value));
+                }
+            }
+        });
+        listener.Start();
+        await using var bed = new FirehoseBed();
+        await CreateAsync(bed, os, Search());
+        await CreateAsync(bed, es, Search(), elasticsearch: true);
+        await bed.PutAsync(os, """{"a":1}""", """{"a":2}""", "bad");
+        await bed.PutAsync(es, """{"b":1}""");
+        await bed.Firehose.FlushAsync(os).WaitAsync(FirehoseBed.Wait);
+        await bed.Firehose.FlushAsync(es).WaitAsync(FirehoseBed.Wait);
+        long Sum(string stream, string name) => seen.Where(m => m.Stream == stream && m.Name == name).Sum(m => m.Value);
+        Assert.Equal(2, Sum(os, "DeliveryToAmazonOpenSearchService.Records"));
+        Assert.Equal(14, Sum(os, "DeliveryToAmazonOpenSearchService.Bytes"));
+        Assert.Equal([1L], seen.Where(m => m.Stream == os && m.Name == "DeliveryToAmazonOpenSearchService.Success").Select(m => m.Value));
+        Assert.Single(seen, m => m.Stream == os && m.Name == "DeliveryToAmazonOpenSearchService.DataFreshness");
+        Assert.Equal(1, Sum(es, "DeliveryToElasticsearch.Records"));
+        Assert.Equal([1L], seen.Where(m => m.Stream == es && m.Name == "DeliveryToElasticsearch.Success").Select(m => m.Value));
+        Assert.DoesNotContain(seen, m => m.Stream == es && m.Name.StartsWith("DeliveryToAmazonOpenSearchService", StringComparison.Ordinal));
+        Assert.Equal(3, Sum(os, "IncomingRecords"));
+    }
+
     /// <summary>Advances the fake clock a second at a time until <paramref name="done"/> completes (never waits on wall time for time-driven behaviour).</summary>
     private static async Task AdvanceUntil(FirehoseBed bed, Task done)
     {
