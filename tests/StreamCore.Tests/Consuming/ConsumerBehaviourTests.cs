@@ -193,7 +193,19 @@ public sealed class ConsumerBehaviourTests
         await using var consumer = new KinesisConsumer(stream, Options(t, new InMemoryLeaseStore(), "w", () => new RecordingProcessor("w", log)));
         await consumer.StartAsync();
         await Pump.UntilAsync(t, () => log.Count >= 50, "the records are processed");
-        listener.RecordObservableInstruments();
+
+        // The processor sees the 50th record before the worker records the batch's RecordsProcessed and
+        // ProcessTask.Time (after the processor returns): wait on the metrics themselves, not on the record.
+        bool Recorded()
+        {
+            lock (totals)
+            {
+                return totals.GetValueOrDefault("RecordsProcessed") >= 50 && totals.ContainsKey("ProcessTask.Time") && totals.ContainsKey("MillisBehindLatest");
+            }
+        }
+
+        await Pump.UntilAsync(t, Recorded, "the batches' metrics are recorded");
+        listener.RecordObservableInstruments(); // once: a gauge's measurements add up in totals
         lock (totals)
         {
             Assert.Equal(50, totals["RecordsProcessed"]);
