@@ -478,6 +478,39 @@ public sealed class SearchDeliveryTests
         Assert.Equal(3, Sum(os, "IncomingRecords"));
     }
 
+    [Fact]
+    public async Task Concurrent_producers_with_a_domain_that_refuses_every_other_request_index_every_record_exactly_once()
+    {
+        var index = new FlakyIndex { RefuseEveryOther = true };
+        await using var bed = new FirehoseBed(firehose: o => { o.SearchDomains = index.Inner; o.SearchIndex = index; });
+        await CreateAsync(bed, "busy", Search(c =>
+        {
+            c.IndexRotationPeriod = ElasticsearchIndexRotationPeriod.NoRotation;
+            c.BufferingHints = new ElasticsearchBufferingHints { IntervalInSeconds = 0, SizeInMBs = 1 };
+        }));
+        const int Producers = 4;
+        const int PerProducer = 250;
+        await Task.WhenAll(Enumerable.Range(0, Producers).Select(p => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerProducer; i += 5)
+            {
+                await bed.PutAsync("busy", [.. Enumerable.Range(i, 5).Select(j => $$"""{"p":{{p}},"i":{{j}}}""")]);
+            }
+        })));
+        await AdvanceUntil(bed, bed.Firehose.FlushAsync("busy"));
+        List<string> sources = Sources(bed, "logs");
+        Assert.Equal(Producers * PerProducer, sources.Count);
+        Assert.Equal(Producers * PerProducer, sources.Distinct().Count());
+        foreach (int p in Enumerable.Range(0, Producers))
+        {
+            // Each producer's records in its put order.
+            Assert.Equal(Enumerable.Range(0, PerProducer).Select(i => $$"""{"p":{{p}},"i":{{i}}}"""), sources.Where(x => x.StartsWith($$"""{"p":{{p}},""", StringComparison.Ordinal)));
+        }
+
+        Assert.True(index.Attempts > 1);
+        Assert.Empty(await bed.ListAsync());
+    }
+
     /// <summary>Advances the fake clock a second at a time until <paramref name="done"/> completes (never waits on wall time for time-driven behaviour).</summary>
     private static async Task AdvanceUntil(FirehoseBed bed, Task done)
     {
@@ -503,6 +536,8 @@ public sealed class SearchDeliveryTests
 
         public volatile string? DownDomain;
 
+        public bool RefuseEveryOther { get; init; }
+
         public int Attempts => Volatile.Read(ref _attempts);
 
         public Task Attempted(int count)
@@ -522,9 +557,11 @@ public sealed class SearchDeliveryTests
 
         public ValueTask<IReadOnlyList<BulkItemResult>> BulkAsync(string domain, IReadOnlyList<BulkItem> items, CancellationToken cancellationToken)
         {
+            bool refuse;
             lock (_waiters)
             {
                 _attempts++;
+                refuse = RefuseEveryOther && _attempts % 2 == 1;
                 foreach ((int count, TaskCompletionSource signal) in _waiters.Where(w => w.Count <= _attempts).ToList())
                 {
                     signal.TrySetResult();
@@ -532,7 +569,7 @@ public sealed class SearchDeliveryTests
                 }
             }
 
-            if (Down || domain == DownDomain)
+            if (Down || refuse || domain == DownDomain)
             {
                 throw new SearchDomainException("503", "The domain is down.");
             }
