@@ -194,8 +194,8 @@ public sealed class ConsumerBehaviourTests
         await consumer.StartAsync();
         await Pump.UntilAsync(t, () => log.Count >= 50, "the records are processed");
 
-        // The processor sees the 50th record before the worker records the batch's RecordsProcessed and
-        // ProcessTask.Time (after the processor returns): wait on the metrics themselves, not on the record.
+        // The processor sees the 50th record before the worker records the batch's ProcessTask.Time (after the
+        // processor returns): wait on the metrics themselves, not on the record.
         bool Recorded()
         {
             lock (totals)
