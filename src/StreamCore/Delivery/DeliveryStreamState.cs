@@ -6,6 +6,7 @@ namespace StreamCore.Delivery;
 /// One delivery stream: its control-plane state (guarded by <see cref="Gate"/>) and its pipeline. The destination's
 /// settings are immutable and replaced whole, with <see cref="Version"/>, by UpdateDestination.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Its one disposable, the stop's retry signal, is deliberately never disposed (see StopAsync).")]
 internal sealed class DeliveryStreamState
 {
     public const string DestinationId = "destinationId-000000000001";
@@ -112,15 +113,36 @@ internal sealed class DeliveryStreamState
         await Pipeline.WhenDeliveredAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the source, then the transformation, then the pipeline: each hands everything on before it stops.</summary>
+    /// <summary>
+    /// Stops the source, then the transformation, then the pipeline: each hands everything on before it stops. The stop
+    /// runs once: a later call (a delete, then the Firehose's dispose; StopAsync, then DisposeAsync) waits for the same
+    /// stop, and its token, like the first one's, ends the retries of a failing destination.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Task stop;
         lock (Gate)
         {
             // A source that has not started yet (the stream is still CREATING) never starts.
             Stopping = true;
+            stop = _stop ??= StopOnceAsync(_abandonRetries.Token);
         }
 
+        // _abandonRetries is never disposed: it has no timer and its wait handle is never asked for, so a call that
+        // comes after the stop finished can still register on it.
+        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abandonRetries))
+        {
+            await stop.ConfigureAwait(false);
+        }
+    }
+
+    private Task? _stop;
+
+    private readonly CancellationTokenSource _abandonRetries = new();
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // runs outside the Gate the caller holds
         if (StopSource is { } stopSource)
         {
             await stopSource(cancellationToken).ConfigureAwait(false);
