@@ -3,6 +3,7 @@ using System.Text.Json;
 using StreamCore.Buckets;
 using StreamCore.Delivery;
 using StreamCore.Delivery.Search;
+using StreamCore.Functions;
 using StreamCore.Tests.Delivery;
 using Record = StreamCore.Delivery.Record;
 using ResourceNotFoundException = StreamCore.Errors.ResourceNotFoundException;
@@ -62,6 +63,19 @@ public sealed class FirehoseLifecycleBreakingTests
         return sources;
     }
 
+    /// <summary>Advances the fake clock a second at a time until <paramref name="done"/> completes (the short wall-time delay only yields; the retry's back-off may not be scheduled yet when the clock first moves).</summary>
+    private static async Task AdvanceUntil(FirehoseBed bed, Task done)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!done.IsCompleted)
+        {
+            bed.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(done, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, timeout.Token));
+        }
+
+        await done;
+    }
+
     [Fact]
     public async Task Search_stop_with_a_token_cancelled_later_while_the_domain_refuses_puts_every_document_in_the_failed_output()
     {
@@ -73,8 +87,7 @@ public sealed class FirehoseLifecycleBreakingTests
         using var cts = new CancellationTokenSource();
         Task stop = bed.Firehose.StopAsync(cts.Token);
         await index.Attempted(1).WaitAsync(Wait);
-        bed.Clock.Advance(TimeSpan.FromSeconds(1));
-        await index.Attempted(2).WaitAsync(Wait);
+        await AdvanceUntil(bed, index.Attempted(2));
         Assert.False(stop.IsCompleted);
         cts.Cancel();
         await stop.WaitAsync(Wait);
@@ -293,6 +306,105 @@ public sealed class FirehoseLifecycleBreakingTests
         await bed.Firehose.WhenDeliveredAsync("gone").WaitAsync(Wait);
         Assert.Single(index.Inner.Documents(Domain, "logs"));
         await bed.DisposeAsync().AsTask().WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task A_put_accepted_after_stop_and_an_update_adding_a_Lambda_processor_is_delivered()
+    {
+        var bed = new FirehoseBed();
+        FunctionRegistry functions = bed.Engine.GetFunctionRegistry();
+        functions.Register("identity", (payload, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(Identity(payload)));
+        await bed.CreateAsync("lam", FirehoseBed.S3(c => c.Prefix = "data/"));
+        await bed.Firehose.StopAsync().WaitAsync(Wait);
+        await bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
+        {
+            DeliveryStreamName = "lam",
+            CurrentDeliveryStreamVersionId = "1",
+            DestinationId = DeliveryStreamState.DestinationId,
+            ExtendedS3DestinationUpdate = new ExtendedS3DestinationUpdate
+            {
+                ProcessingConfiguration = new ProcessingConfiguration
+                {
+                    Enabled = true,
+                    Processors = [new Processor { Type = ProcessorType.Lambda, Parameters = [new ProcessorParameter { ParameterName = ProcessorParameterName.LambdaArn, ParameterValue = functions.FunctionArn("identity") }] }],
+                },
+            },
+        });
+        try
+        {
+            await bed.PutAsync("lam", "x\n");
+        }
+        catch (ResourceNotFoundException)
+        {
+            await bed.DisposeAsync().AsTask().WaitAsync(Wait);
+            return; // refused: nothing to lose
+        }
+
+        // Accepted: it must be delivered.
+        Exception? flushFailure = await Xunit.Record.ExceptionAsync(() => bed.Firehose.FlushAsync("lam").WaitAsync(Wait));
+        await bed.DisposeAsync().AsTask().WaitAsync(Wait);
+        Assert.Equal(["x"], await LinesAsync(bed));
+        Assert.Null(flushFailure);
+    }
+
+    [Fact]
+    public async Task A_delete_while_the_domain_refuses_then_dispose_puts_the_documents_in_the_failed_output()
+    {
+        var index = new FlakyIndex { Down = true };
+        var bed = new FirehoseBed(firehose: o => { o.SearchDomains = index.Inner; o.SearchIndex = index; });
+        await CreateSearchAsync(bed, "os", Search());
+        string[] records = [.. Enumerable.Range(0, 5).Select(i => $$"""{"i":{{i}}}""")];
+        await bed.PutAsync("os", records);
+        await bed.Firehose.DeleteDeliveryStreamAsync(new DeleteDeliveryStreamRequest { DeliveryStreamName = "os" });
+        await index.Attempted(1).WaitAsync(Wait);
+        await AdvanceUntil(bed, index.Attempted(2));
+
+        // The delete's stop retries (its token is never cancelled); the dispose's cancelled token ends those retries.
+        await bed.DisposeAsync().AsTask().WaitAsync(Wait);
+        Assert.Equal(records.Order(StringComparer.Ordinal), (await FailedSourcesAsync(bed)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_flush_writing_on_its_thread_when_a_delete_closes_the_queue_retries_there_and_the_dispose_ends_it()
+    {
+        var store = new FlakyStore(new InMemoryBucketStore(TimeProvider.System)) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Down = true };
+        var bed = new FirehoseBed(store: store);
+        await bed.CreateAsync("s3", FirehoseBed.S3());
+        await bed.PutAsync("s3", "a\n", "b\n");
+        Task flush = bed.Firehose.FlushAsync("s3");
+        await store.Attempted(1).WaitAsync(Wait);
+        await bed.Firehose.DeleteDeliveryStreamAsync(new DeleteDeliveryStreamRequest { DeliveryStreamName = "s3" });
+        store.Gate.SetResult();
+        await AdvanceUntil(bed, store.Attempted(2));
+        Assert.False(flush.IsCompleted);
+        store.Down = false;
+        await bed.DisposeAsync().AsTask().WaitAsync(Wait);
+        await flush.WaitAsync(Wait);
+        Assert.Equal(["a", "b"], (await LinesAsync(bed)).Order(StringComparer.Ordinal));
+    }
+
+    private static ReadOnlyMemory<byte> Identity(ReadOnlyMemory<byte> payload)
+    {
+        using JsonDocument request = JsonDocument.Parse(payload);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("records");
+            foreach (JsonElement r in request.RootElement.GetProperty("records").EnumerateArray())
+            {
+                json.WriteStartObject();
+                json.WriteString("recordId", r.GetProperty("recordId").GetString());
+                json.WriteString("result", "Ok");
+                json.WriteString("data", r.GetProperty("data").GetString());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
     }
 
     /// <summary>An index over a real <see cref="SearchDomains"/> that refuses bulk requests while <see cref="Down"/> and counts attempts.</summary>
