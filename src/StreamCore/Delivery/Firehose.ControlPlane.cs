@@ -589,6 +589,12 @@ public sealed partial class Firehose
                 throw new ResourceInUseException($"Firehose {state.Name} under accountId {Account} is not ACTIVE, instead in state {state.Status}.");
             }
 
+            if (state.Stopping)
+            {
+                // Its pipelines are stopped: a new version (or transformation) would accept records nothing delivers.
+                throw new ResourceInUseException($"Firehose {state.Name} under accountId {Account} is stopped (its Firehose was stopped or disposed) and cannot be updated.");
+            }
+
             S3Settings settings;
             SearchSettings? searchSettings = state.Search;
             if (search is { } target)

@@ -125,8 +125,17 @@ public sealed partial class Firehose
             throw new ResourceNotFoundException($"Firehose {name} under account {Account} not found.");
         }
 
+        if (state.Stopping)
+        {
+            throw Stopped(state);
+        }
+
         return state;
     }
+
+    /// <summary>A put to a delivery stream whose Firehose was stopped (StopAsync, DisposeAsync): it delivers nothing more.</summary>
+    private ServiceUnavailableException Stopped(DeliveryStreamState state) =>
+        new($"Firehose {state.Name} under account {Account} is stopped (its Firehose was stopped or disposed) and accepts no more records.");
 
     /// <summary>Hands records to the delivery stream's pipeline (through its transformation, when it has one).</summary>
     private void Accept(DeliveryStreamState state, ReadOnlySpan<IncomingRecord> records)
@@ -166,7 +175,13 @@ public sealed partial class Firehose
         }
         catch (ServiceUnavailableException)
         {
-            // Stopped between the status check and the append (a delete, a stop): refused whole, nothing buffered.
+            // Stopped between the status check and the append: refused whole, nothing buffered. A deleted stream is
+            // gone; a stopped one (its Firehose stopped) is still there and says so.
+            if (state.Status == "ACTIVE")
+            {
+                throw Stopped(state);
+            }
+
             throw new ResourceNotFoundException($"Firehose {state.Name} under account {Account} not found.");
         }
 

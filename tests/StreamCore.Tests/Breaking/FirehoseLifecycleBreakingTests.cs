@@ -6,7 +6,9 @@ using StreamCore.Delivery.Search;
 using StreamCore.Functions;
 using StreamCore.Tests.Delivery;
 using Record = StreamCore.Delivery.Record;
+using ResourceInUseException = StreamCore.Errors.ResourceInUseException;
 using ResourceNotFoundException = StreamCore.Errors.ResourceNotFoundException;
+using ServiceUnavailableException = StreamCore.Errors.ServiceUnavailableException;
 
 namespace StreamCore.Tests.Breaking;
 
@@ -256,40 +258,32 @@ public sealed class FirehoseLifecycleBreakingTests
     }
 
     [Fact]
-    public async Task A_put_after_stop_is_refused_with_an_error_that_matches_what_describe_says()
+    public async Task A_put_after_stop_is_refused_with_an_error_that_says_the_stream_is_stopped()
     {
         await using var bed = new FirehoseBed();
         await bed.CreateAsync("stopped", FirehoseBed.S3());
         await bed.Firehose.StopAsync().WaitAsync(Wait);
-        Exception ex = await Assert.ThrowsAnyAsync<Exception>(() => bed.PutAsync("stopped", "x\n"));
+        ServiceUnavailableException ex = await Assert.ThrowsAsync<ServiceUnavailableException>(() => bed.PutAsync("stopped", "x\n"));
+        Assert.Contains("is stopped (its Firehose was stopped or disposed)", ex.Message, StringComparison.Ordinal);
         DescribeDeliveryStreamResponse describe = await bed.Firehose.DescribeDeliveryStreamAsync(new DescribeDeliveryStreamRequest { DeliveryStreamName = "stopped" });
-
-        // "not found" for a stream Describe still lists as ACTIVE does not say what was wrong (it is stopped).
-        Assert.False(ex is ResourceNotFoundException && describe.DeliveryStreamDescription!.DeliveryStreamStatus == "ACTIVE", $"{ex.GetType().Name}: {ex.Message} while Describe says {describe.DeliveryStreamDescription!.DeliveryStreamStatus}");
+        Assert.Equal("ACTIVE", describe.DeliveryStreamDescription!.DeliveryStreamStatus);
+        Assert.Empty(await bed.ListAsync());
     }
 
     [Fact]
-    public async Task Update_destination_after_stop_is_refused_or_leaves_puts_refused()
+    public async Task Update_destination_after_stop_is_refused_and_changes_nothing()
     {
         await using var bed = new FirehoseBed();
         await bed.CreateAsync("upd", FirehoseBed.S3());
         await bed.Firehose.StopAsync().WaitAsync(Wait);
-        try
+        ResourceInUseException ex = await Assert.ThrowsAsync<ResourceInUseException>(() => bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
         {
-            await bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
-            {
-                DeliveryStreamName = "upd",
-                CurrentDeliveryStreamVersionId = "1",
-                DestinationId = DeliveryStreamState.DestinationId,
-                ExtendedS3DestinationUpdate = new ExtendedS3DestinationUpdate { Prefix = "new/" },
-            });
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            return; // refused: fine
-        }
-
-        // Accepted: the stopped stream's version moved on, yet nothing can be delivered under it.
+            DeliveryStreamName = "upd",
+            CurrentDeliveryStreamVersionId = "1",
+            DestinationId = DeliveryStreamState.DestinationId,
+            ExtendedS3DestinationUpdate = new ExtendedS3DestinationUpdate { Prefix = "new/" },
+        }));
+        Assert.Contains("is stopped", ex.Message, StringComparison.Ordinal);
         DescribeDeliveryStreamResponse describe = await bed.Firehose.DescribeDeliveryStreamAsync(new DescribeDeliveryStreamRequest { DeliveryStreamName = "upd" });
         Assert.Equal("1", describe.DeliveryStreamDescription!.VersionId);
     }
@@ -309,14 +303,16 @@ public sealed class FirehoseLifecycleBreakingTests
     }
 
     [Fact]
-    public async Task A_put_accepted_after_stop_and_an_update_adding_a_Lambda_processor_is_delivered()
+    public async Task After_stop_an_update_adding_a_Lambda_processor_is_refused_and_a_put_is_refused_so_no_record_is_lost()
     {
+        // Before the fix the update made a new transformation on the stopped stream; it accepted the put, and its
+        // hand-off to the stopped pipeline dropped the record.
         var bed = new FirehoseBed();
         FunctionRegistry functions = bed.Engine.GetFunctionRegistry();
         functions.Register("identity", (payload, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(Identity(payload)));
         await bed.CreateAsync("lam", FirehoseBed.S3(c => c.Prefix = "data/"));
         await bed.Firehose.StopAsync().WaitAsync(Wait);
-        await bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
+        await Assert.ThrowsAsync<ResourceInUseException>(() => bed.Firehose.UpdateDestinationAsync(new UpdateDestinationRequest
         {
             DeliveryStreamName = "lam",
             CurrentDeliveryStreamVersionId = "1",
@@ -329,22 +325,10 @@ public sealed class FirehoseLifecycleBreakingTests
                     Processors = [new Processor { Type = ProcessorType.Lambda, Parameters = [new ProcessorParameter { ParameterName = ProcessorParameterName.LambdaArn, ParameterValue = functions.FunctionArn("identity") }] }],
                 },
             },
-        });
-        try
-        {
-            await bed.PutAsync("lam", "x\n");
-        }
-        catch (ResourceNotFoundException)
-        {
-            await bed.DisposeAsync().AsTask().WaitAsync(Wait);
-            return; // refused: nothing to lose
-        }
-
-        // Accepted: it must be delivered.
-        Exception? flushFailure = await Xunit.Record.ExceptionAsync(() => bed.Firehose.FlushAsync("lam").WaitAsync(Wait));
+        }));
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => bed.PutAsync("lam", "x\n"));
         await bed.DisposeAsync().AsTask().WaitAsync(Wait);
-        Assert.Equal(["x"], await LinesAsync(bed));
-        Assert.Null(flushFailure);
+        Assert.Empty(await LinesAsync(bed));
     }
 
     [Fact]
