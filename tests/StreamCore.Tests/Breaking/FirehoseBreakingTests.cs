@@ -153,7 +153,7 @@ public sealed class FirehoseBreakingTests
         await disposing.WaitAsync(Wait);
         Assert.Equal(["first", "second", "third"], (await LinesAsync(bed)).Order());
         Assert.Equal(2, store.Puts);
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => bed.PutAsync("disp", "late\n"));
+        await Assert.ThrowsAsync<StreamCore.Errors.ServiceUnavailableException>(() => bed.PutAsync("disp", "late\n"));
     }
 
     [Fact]

@@ -348,7 +348,7 @@ public sealed partial class DeliveryTests
         byte[] two = (await bed.Store.GetObjectAsync(FirehoseBed.Bucket, Assert.Single(await bed.ListAsync(prefix: "two/")).Key))!;
         using var gzip = new GZipStream(new MemoryStream(two), CompressionMode.Decompress);
         Assert.Equal(string.Concat(Enumerable.Range(0, 500).Select(i => $"{2 * i + 1}\n")), await new StreamReader(gzip).ReadToEndAsync());
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => bed.PutAsync("stop", "late"));
+        await Assert.ThrowsAsync<StreamCore.Errors.ServiceUnavailableException>(() => bed.PutAsync("stop", "late"));
     }
 
     [Fact]

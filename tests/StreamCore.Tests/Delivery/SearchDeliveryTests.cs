@@ -343,7 +343,7 @@ public sealed class SearchDeliveryTests
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $$"""{"i":{{2 * i}}}"""), Sources(bed, "logs"));
         List<JsonElement> failed = await FailedAsync(bed, "down/AmazonOpenSearchService-failed/");
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $$"""{"i":{{2 * i + 1}}}"""), failed.Select(l => Encoding.UTF8.GetString(l.GetProperty("rawData").GetBytesFromBase64())));
-        await Assert.ThrowsAsync<StreamCore.Errors.ResourceNotFoundException>(() => bed.PutAsync("up", "{}"));
+        await Assert.ThrowsAsync<StreamCore.Errors.ServiceUnavailableException>(() => bed.PutAsync("up", "{}"));
     }
 
     [Fact]
